@@ -1,0 +1,66 @@
+# xgm: `make run` serves the product on embedded defaults; `make test` runs every test.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+CITYSIM_PORT ?= 5055
+APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils zbar-tools chromium wrk
+export FLASK_APP := wsgi
+
+.PHONY: run test test-sqlite test-postgresql lint setup apt venv translations db demo bench clean
+
+setup: apt venv translations
+
+# System packages: CJK fonts and HarfBuzz subsetting for the posters, poppler/zbar for the poster
+# tests, Chromium for the real-browser tests, wrk for the scan benchmark.
+apt:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(BIN)/activate:
+	$(PY) -m venv $(VENV)
+
+$(VENV)/.requirements: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.requirements
+
+translations: venv
+	$(BIN)/pybabel compile -q -d xgm/translations -f
+
+db: setup
+	$(BIN)/flask db upgrade
+
+demo: db
+	$(BIN)/flask seed-demo
+
+run: demo
+	PORT=$(PORT) CITYSIM_PORT=$(CITYSIM_PORT) $(BIN)/python -m xgm.devserver
+
+test: setup
+	@bash scripts/services.sh
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgresql
+
+test-sqlite:
+	XGM_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider
+
+test-postgresql:
+	XGM_TEST_DB=postgresql $(BIN)/pytest -q -p no:cacheprovider
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: setup
+	$(BIN)/python bench/posters.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,131 @@
+"""Test fixtures: a real database (SQLite file or throwaway PostgreSQL), real Redis, the real app.
+
+Choose the database with XGM_TEST_DB=sqlite (default) or XGM_TEST_DB=postgresql. The schema is
+built once per session by the Alembic migrations (so they are tested too); every test starts
+from empty tables and an empty Redis database.
+"""
+
+import os
+import re
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from flask_migrate import upgrade
+from redis import Redis
+from sqlalchemy import text
+
+from xgm import create_app
+from xgm.extensions import db
+
+TEST_DB = os.environ.get("XGM_TEST_DB", "sqlite")
+PG_ADMIN = os.environ.get("XGM_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_DB = int(os.environ.get("XGM_TEST_REDIS_DB", "15" if TEST_DB == "sqlite" else "14"))
+REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def _pg_admin(sql: str) -> None:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A fresh database for this test session, dropped at the end."""
+    if TEST_DB == "postgresql":
+        name = f"xgm_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        _pg_admin(f'CREATE DATABASE "{name}"')
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        path: Path = tmp_path_factory.mktemp("db") / "xgm-test.sqlite3"
+        yield f"sqlite:///{path}"
+
+
+def app_config(database_url: str, **extra) -> dict:
+    """The configuration every test app uses (real DB and Redis, CSRF on)."""
+    config = {
+        "TESTING": True,
+        "XGM_RERAISE": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": REDIS_URL,
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "RATELIMIT_KEY_PREFIX": f"xgm-test-{REDIS_DB}",
+        "XGM_ARGON2_PROFILE": "owasp_minimum",
+        "XGM_PUBLIC_URL": "http://xgm.test",
+        "SERVER_NAME": None,
+    }
+    config.update(extra)
+    return config
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    """Build the schema once with the migrations."""
+    app = create_app(app_config(database_url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return True
+
+
+@pytest.fixture
+def app(database_url, _schema):
+    """The app on a clean database and a clean Redis database."""
+    app = create_app(app_config(database_url))
+    redis = Redis.from_url(REDIS_URL)
+    redis.flushdb()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+    redis.flushdb()
+    redis.close()
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(
+                text(
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+                )
+            )
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+            if conn.execute(
+                text("SELECT name FROM sqlite_master WHERE name='sqlite_sequence'")
+            ).first():
+                conn.execute(text("DELETE FROM sqlite_sequence"))
+
+
+@pytest.fixture
+def client(app):
+    """A browser: a test client that keeps cookies."""
+    return app.test_client()
+
+
+@pytest.fixture
+def new_client(app):
+    """A factory of extra browsers (a second device, another tenant's user)."""
+    return app.test_client
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """Read the CSRF token from a page's form, as a browser would."""
+    response = client.get(path)
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, f"no csrf_token in {path} ({response.status_code})"
+    return match.group(1)
+
+
+def login(client, email: str, password: str):
+    """Sign in through the real login form."""
+    token = csrf_token(client, "/login")
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})

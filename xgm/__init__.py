@@ -1,0 +1,90 @@
+"""xgm: gate access for delivery riders, for property management companies."""
+
+from pathlib import Path
+
+from flask import Flask, g, request
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Feature blueprints, registered in this order. Each module exposes `bp`.
+BLUEPRINTS = (
+    "xgm.accounts",
+    "xgm.home",
+)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the Flask app: configuration from the environment, then `config` overrides."""
+    from importlib import import_module
+
+    from flask_babel import get_locale
+    from flask_login import current_user
+
+    import tenants
+    from xgm import errors, headers
+    from xgm.config import load_config
+    from xgm.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from xgm.i18n import select_locale
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=False,
+    )
+    app.config.update(load_config(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    errors.init_app(app)
+    headers.init_app(app)
+
+    @app.before_request
+    def _open_tenant_scope():
+        g._xgm_tenant_token = tenants.begin_request_scope()
+        if request.endpoint == "static":
+            return
+        # Load the principal now, so the request is bound to its tenant before any query.
+        current_user._get_current_object()
+
+    @app.teardown_request
+    def _close_tenant_scope(exc):
+        token = g.pop("_xgm_tenant_token", None)
+        if token is not None:
+            tenants.end_request_scope(token)
+
+    @app.context_processor
+    def _template_globals():
+        from xgm.accounts.access import current_office_user
+        from xgm.accounts.forms import ConfirmForm
+
+        return {
+            "office_user": current_office_user(),
+            "current_tenant": tenants.current_tenant,
+            "locale": str(get_locale()),
+            "logout_form": ConfirmForm,
+        }
+
+    for name in BLUEPRINTS:
+        module = import_module(name)
+        app.register_blueprint(module.bp)
+        if hasattr(module, "init_app"):
+            module.init_app(app)
+
+    from xgm import cli
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,200 @@
+"""Views for sign-up, sign-in, sign-out, the team and the password."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from tenants import Tenant, get_or_404, set_request_tenant, unscoped
+from xgm.accounts import bp
+from xgm.accounts.access import current_office_user, office_required
+from xgm.accounts.forms import (
+    ConfirmForm,
+    LoginForm,
+    ManagerForm,
+    PasswordChangeForm,
+    SignupForm,
+)
+from xgm.accounts.models import User
+from xgm.accounts.passwords import burn_verify_time, hash_secret, verify_secret
+from xgm.accounts.sessions import revoke_sessions, sign_in, sign_out
+from xgm.extensions import db, limiter
+
+
+def _account_key() -> str:
+    """Rate-limit key for the account being tried (the email typed)."""
+    return "acct:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _email_taken(email: str) -> bool:
+    with unscoped():  # emails are unique across every tenant
+        return (
+            db.session.scalar(select(func.count()).select_from(User).where(User.email == email)) > 0
+        )
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("home.index")
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def signup():
+    """A property company creates its own space and owner account."""
+    form = SignupForm()
+    if form.validate_on_submit():
+        ok = True
+        with unscoped():
+            uscc_taken = db.session.scalar(
+                select(func.count()).select_from(Tenant).where(Tenant.uscc == form.uscc.data)
+            )
+        if uscc_taken:
+            form.uscc.errors.append(_("该统一社会信用代码已注册；如需加入，请联系贵公司的管理员"))
+            ok = False
+        if _email_taken(form.email.data):
+            form.email.errors.append(_("该邮箱已注册，请直接登录"))
+            ok = False
+        if ok:
+            tenant = Tenant(
+                name=form.company_name.data,
+                uscc=form.uscc.data,
+                contact_name=form.contact_name.data,
+                contact_phone=form.phone.data,
+            )
+            db.session.add(tenant)
+            try:
+                db.session.flush()
+                set_request_tenant(tenant.id)
+                owner = User(
+                    email=form.email.data,
+                    name=form.contact_name.data,
+                    phone=form.phone.data,
+                    role="owner",
+                    password_hash=hash_secret(form.password.data),
+                )
+                db.session.add(owner)
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()
+                form.email.errors.append(_("该公司或邮箱刚刚已被注册，请检查后重试"))
+            else:
+                sign_in(owner)
+                flash(_("欢迎使用小哥码门岗！按下面的步骤完成开通。"), "success")
+                return redirect(url_for("home.index"))
+    status = 200
+    return render_template("accounts/signup.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
+@limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=_account_key)
+def login():
+    """Owners and managers sign in with email and password."""
+    if current_office_user() is not None:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        with unscoped():  # the email alone says which tenant the account belongs to
+            user = db.session.scalars(select(User).where(User.email == form.email.data)).first()
+        if user is None:
+            burn_verify_time(form.password.data)
+            error = _("邮箱或密码不正确")
+        elif not verify_secret(user.password_hash, form.password.data):
+            error = _("邮箱或密码不正确")
+        elif not user.tenant.is_active:
+            error = _("贵公司的账号已被暂停使用，请联系平台运营方。")
+        elif not user.active:
+            error = _("该账号已停用，请联系贵公司的管理员。")
+        else:
+            sign_in(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/login.html", form=form, error=error)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Sign out this device (the server-side session ends too)."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    sign_out(current_office_user())
+    flash(_("已退出登录"), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/team", methods=["GET", "POST"])
+@office_required("owner")
+def team():
+    """The owner lists, adds and deactivates managers."""
+    form = ManagerForm()
+    if form.validate_on_submit():
+        if _email_taken(form.email.data):
+            form.email.errors.append(_("该邮箱已注册"))
+        else:
+            db.session.add(
+                User(
+                    email=form.email.data,
+                    name=form.name.data,
+                    phone=form.phone.data,
+                    role="manager",
+                    password_hash=hash_secret(form.password.data),
+                )
+            )
+            db.session.commit()
+            flash(_("已添加管理员 %(name)s", name=form.name.data), "success")
+            return redirect(url_for("accounts.team"))
+    users = db.session.scalars(select(User).order_by(User.role.desc(), User.created_at)).all()
+    return render_template("accounts/team.html", form=form, users=users, confirm=ConfirmForm())
+
+
+def _set_active(user_id: int, active: bool):
+    form = ConfirmForm()
+    user = get_or_404(User, user_id)
+    if not form.validate_on_submit():
+        abort(400)
+    if user.role == "owner":
+        flash(_("不能停用公司所有者账号"), "error")
+        return redirect(url_for("accounts.team"))
+    user.active = active
+    db.session.commit()
+    if not active:
+        revoke_sessions(user)
+        flash(_("已停用 %(name)s，其所有设备已退出登录", name=user.name), "success")
+    else:
+        flash(_("已恢复 %(name)s", name=user.name), "success")
+    return redirect(url_for("accounts.team"))
+
+
+@bp.route("/team/<int:user_id>/deactivate", methods=["POST"])
+@office_required("owner")
+def deactivate(user_id: int):
+    """The owner deactivates a manager; their sessions end on every device."""
+    return _set_active(user_id, False)
+
+
+@bp.route("/team/<int:user_id>/activate", methods=["POST"])
+@office_required("owner")
+def activate(user_id: int):
+    """The owner restores a deactivated manager."""
+    return _set_active(user_id, True)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@office_required()
+def password():
+    """A user changes their password; every other device is signed out."""
+    user = current_office_user()
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        if not verify_secret(user.password_hash, form.current_password.data):
+            form.current_password.errors.append(_("当前密码不正确"))
+        else:
+            user.password_hash = hash_secret(form.password.data)
+            db.session.commit()
+            revoke_sessions(user, keep=user.login_session)
+            flash(_("密码已修改，其他设备已退出登录"), "success")
+            return redirect(url_for("home.index"))
+    return render_template("accounts/password.html", form=form)

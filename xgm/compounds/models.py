@@ -1,0 +1,80 @@
+"""Compounds (小区) and their gates; each gate carries the unguessable token printed in its QR."""
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import ForeignKeyConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tenants import TenantScoped, utcnow
+from xgm.extensions import db
+
+
+def new_gate_token() -> str:
+    """A fresh gate token: 192 random bits, URL-safe, never derived from ids."""
+    return secrets.token_urlsafe(24)
+
+
+class Compound(TenantScoped, db.Model):
+    """A residential compound managed by the tenant."""
+
+    __tablename__ = "compound"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "name", name="uq_compound_tenant_name"),
+        UniqueConstraint("tenant_id", "id", name="uq_compound_tenant_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    #: 区县, 镇街道, 社区: matched by the community and street officials' read-only views.
+    district: Mapped[str] = mapped_column(String(40), default="", index=True)
+    street: Mapped[str] = mapped_column(String(40), default="", index=True)
+    community: Mapped[str] = mapped_column(String(40), default="", index=True)
+    #: Property service hotline printed on posters and shown on refusals.
+    hotline: Mapped[str] = mapped_column(String(20), default="")
+    #: Buildings (楼幢) for wayfinding, one per line.
+    buildings: Mapped[str] = mapped_column(Text, default="")
+    archived: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    gates = relationship("Gate", back_populates="compound", order_by="Gate.id", overlaps="gates")
+
+    @property
+    def building_list(self) -> list[str]:
+        """The buildings, one per non-empty line."""
+        return [b.strip() for b in (self.buildings or "").splitlines() if b.strip()]
+
+
+class Gate(TenantScoped, db.Model):
+    """A gate of a compound; its token is what the poster's QR code carries."""
+
+    __tablename__ = "gate"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "compound_id"],
+            ["compound.tenant_id", "compound.id"],
+            name="fk_gate_compound_tenant",
+        ),
+        UniqueConstraint("tenant_id", "id", name="uq_gate_tenant_id"),
+        Index("ix_gate_tenant_compound", "tenant_id", "compound_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    compound_id: Mapped[int] = mapped_column()
+    name: Mapped[str] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(default=True)
+    #: Unguessable, URL-safe; rotating it retires every printed copy of the poster.
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_gate_token)
+    #: Bumped at each rotation; printed on the poster as its version.
+    token_version: Mapped[int] = mapped_column(default=1)
+    token_rotated_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    compound = relationship("Compound", back_populates="gates", overlaps="gates")
+
+    def rotate_token(self) -> None:
+        """Give the gate a new token; the old printed QR codes stop working at once."""
+        self.token = new_gate_token()
+        self.token_version += 1
+        self.token_rotated_at = utcnow()

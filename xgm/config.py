@@ -1,0 +1,78 @@
+"""Configuration read from the environment, with embedded defaults for development."""
+
+import os
+import secrets
+from pathlib import Path
+
+CITY_DEV_URL = "http://127.0.0.1:5055"
+CITY_DEV_CLIENT_ID = "xgm-dev"
+CITY_DEV_SECRET = "citysim-dev-secret"  # noqa: S105 - the simulator's dev-only value
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the configuration cannot run the product safely."""
+
+
+def _instance_secret_key(instance_path: Path) -> str:
+    """Return the development secret key, generating it once under instance/."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_config(instance_path: Path, env=None) -> dict:
+    """Build the app configuration from environment variables."""
+    env = os.environ if env is None else env
+    production = env.get("XGM_ENV", "development") == "production"
+    secret_key = env.get("SECRET_KEY")
+    if not secret_key:
+        if production:
+            raise ConfigError(
+                "SECRET_KEY is not set. In production (XGM_ENV=production) xgm refuses to start "
+                "without it: set SECRET_KEY to a long random value, e.g. "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+            )
+        secret_key = _instance_secret_key(instance_path)
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'xgm.sqlite3'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql://" + database_url[len("postgres://") :]
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    public_url = env.get("XGM_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+    return {
+        "XGM_ENV": "production" if production else "development",
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "XGM_PUBLIC_URL": public_url,
+        "XGM_CITY_URL": env.get("XGM_CITY_URL", CITY_DEV_URL).rstrip("/"),
+        "XGM_CITY_CLIENT_ID": env.get("XGM_CITY_CLIENT_ID", CITY_DEV_CLIENT_ID),
+        "XGM_CITY_SECRET": env.get("XGM_CITY_SECRET", CITY_DEV_SECRET),
+        "XGM_SUPERVISION_HOTLINE": env.get("XGM_SUPERVISION_HOTLINE", "0571-12345"),
+        # Flask-Limiter: counters in Redis, shared by every web process.
+        "RATELIMIT_STORAGE_URI": redis_url,
+        "RATELIMIT_KEY_PREFIX": env.get("XGM_RATELIMIT_PREFIX", "xgm-limits"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # Cookies: HttpOnly and SameSite=Lax always; Secure when the public URL is HTTPS.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": public_url.startswith("https://"),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": public_url.startswith("https://"),
+        "PREFERRED_URL_SCHEME": "https" if public_url.startswith("https://") else "http",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "XGM_LANGUAGES": ["zh_Hans_CN", "en"],
+        # argon2id cost: RFC 9106 low-memory profile in production; OWASP minimum for tests.
+        "XGM_ARGON2_PROFILE": env.get("XGM_ARGON2_PROFILE", "rfc9106_low_memory"),
+    }

@@ -1,0 +1,50 @@
+"""Demo data for `make run`: one property company with its owner, seeded only into an empty database."""
+
+from sqlalchemy import func, select
+
+from tenants import Tenant, tenant_context, unscoped
+from xgm.accounts.models import User
+from xgm.accounts.passwords import hash_secret
+from xgm.extensions import db
+
+DEMO_EMAIL = "demo@xgm.local"
+DEMO_PASSWORD = "xgm-demo-2026"  # noqa: S105 - printed on the console for local demos only
+DEMO_USCC = "91330122MA2B3C4D5J"
+
+#: Extra seeders added by features: functions called with the demo tenant inside its context.
+SEEDERS: list = []
+
+
+def seed_demo() -> list[str]:
+    """Create the demo tenant when no tenant exists; return lines to print."""
+    with unscoped():
+        if db.session.scalar(select(func.count()).select_from(Tenant)):
+            return ["Database already has data; demo seed skipped."]
+    tenant = Tenant(
+        name="桐庐安居物业服务有限公司",
+        uscc=DEMO_USCC,
+        contact_name="李经理",
+        contact_phone="13900002222",
+    )
+    db.session.add(tenant)
+    db.session.flush()
+    lines = []
+    with tenant_context(tenant.id):
+        db.session.add(
+            User(
+                email=DEMO_EMAIL,
+                name="李经理",
+                phone="13900002222",
+                role="owner",
+                password_hash=hash_secret(DEMO_PASSWORD),
+            )
+        )
+        db.session.flush()
+        for seeder in SEEDERS:
+            lines.extend(seeder(tenant) or [])
+        db.session.commit()
+    return [
+        "Demo tenant created: 桐庐安居物业服务有限公司",
+        f"  sign in at /login with {DEMO_EMAIL} / {DEMO_PASSWORD}",
+        *lines,
+    ]
