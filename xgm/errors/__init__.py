@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -37,8 +37,13 @@ def render_error(code: int, detail: str | None = None):
     if detail:
         text = detail
     if _wants_json():
-        return jsonify({"error": {"code": code, "title": title, "message": text}}), code
-    return render_template("errors/error.html", code=code, title=title, text=text), code
+        response = jsonify({"error": {"code": code, "title": title, "message": text}})
+    else:
+        response = make_response(
+            render_template("errors/error.html", code=code, title=title, text=text)
+        )
+    response.status_code = code
+    return response
 
 
 def init_app(app) -> None:
@@ -50,12 +55,10 @@ def init_app(app) -> None:
             return exc
         detail = getattr(exc, "xgm_detail", None)
         response = render_error(exc.code, detail)
-        if exc.code == 429:
-            retry_after = getattr(exc, "retry_after", None)
-            if retry_after:
-                response[0].headers["Retry-After"] = str(int(retry_after))
-        if exc.code == 405 and exc.valid_methods:
-            response[0].headers["Allow"] = ", ".join(exc.valid_methods)
+        for name in ("Retry-After", "Allow", "WWW-Authenticate"):
+            value = dict(exc.get_headers()).get(name)
+            if value:
+                response.headers[name] = value
         return response
 
     @app.errorhandler(Exception)
