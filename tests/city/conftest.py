@@ -1,0 +1,51 @@
+"""Fixtures running a REAL simulator process and a small webhook receiver for it."""
+
+import pytest
+import requests
+
+from tests.city.support import CLIENT_ID, SECRET, WEBHOOK_MAX_ATTEMPTS, Receiver
+from xgm.city import CityClient
+from xgm.citysim.process import SimProcess
+
+
+@pytest.fixture(scope="session")
+def receiver():
+    """A running webhook receiver (xgm's stand-in) for the whole session."""
+    rec = Receiver()
+    rec.thread.start()
+    yield rec
+    rec.server.shutdown()
+    rec.server.server_close()
+
+
+@pytest.fixture(scope="session")
+def sim_process(receiver, tmp_path_factory):
+    """A real `python -m xgm.citysim` process on a free port, webhooks to the receiver."""
+    sim = SimProcess(
+        client_id=CLIENT_ID,
+        secret=SECRET,
+        public_url=receiver.url,
+        env={
+            "CITYSIM_WEBHOOK_BACKOFF": "0.05",
+            "CITYSIM_WEBHOOK_MAX_ATTEMPTS": str(WEBHOOK_MAX_ATTEMPTS),
+        },
+        log_path=tmp_path_factory.mktemp("citysim") / "citysim.log",
+    )
+    with sim:
+        yield sim.url
+
+
+@pytest.fixture
+def sim_url(sim_process, receiver):
+    """The simulator's URL, reset to its seed state, with an empty receiver."""
+    requests.post(sim_process + "/_sim/reset", timeout=5).raise_for_status()
+    receiver.clear()
+    return sim_process
+
+
+@pytest.fixture
+def city(sim_url):
+    """A CityClient configured for the simulator process."""
+    client = CityClient(sim_url, CLIENT_ID, SECRET, connect_timeout=1.0, read_timeout=3.0)
+    yield client
+    client.close()
