@@ -1,0 +1,36 @@
+"""The RQ worker class: each job runs in its own fresh app context (own DB session, no tenant)."""
+
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
+
+from xgm.queues import QUEUE_NAMES, get_queue, get_redis
+
+
+class AppWorker(SimpleWorker):
+    """An RQ worker that runs every job inside a new app context of one long-lived app.
+
+    Jobs run in the worker process (no fork per job): cheaper per job, and the app, its
+    connection pools and the WeasyPrint font configuration are built once.
+    """
+
+    flask_app = None
+
+    def perform_job(self, job, queue, execution) -> bool:
+        """Run the job in a fresh app context, then release its DB session."""
+        from xgm.extensions import db
+
+        with self.flask_app.app_context():
+            try:
+                return super().perform_job(job, queue, execution)
+            finally:
+                db.session.remove()
+
+
+def make_worker(app, queue_names=None) -> AppWorker:
+    """Build a worker for the app on the given queues (all of the app's queues by default)."""
+    with app.app_context():
+        queues = [get_queue(name) for name in (queue_names or QUEUE_NAMES)]
+        connection = get_redis()
+    worker = AppWorker(queues, connection=connection, serializer=JSONSerializer)
+    worker.flask_app = app
+    return worker
