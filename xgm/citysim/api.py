@@ -7,7 +7,8 @@ import time
 
 from flask import Blueprint, Response, abort, request
 
-from xgm.citysim.app import BadSignature, api_error, check_signature, json_response, sim
+from xgm.city.errors import BadSignature
+from xgm.citysim.app import api_error, check_signature, json_response, sim
 from xgm.citysim.photos import render_photo
 from xgm.citysim.state import Complaint, now_cn
 from xgm.citysim.validation import validate_complaint

@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import Flask, Response, current_app, request
 
-from xgm.city.errors import BadSignature
 from xgm.city.signing import MemoryNonceStore, request_target, verify
 from xgm.citysim.state import SimState
 from xgm.citysim.webhooks import WebhookDispatcher
@@ -138,6 +137,3 @@ def check_signature() -> None:
         current.nonces,
         client_id=current.client_id,
     )
-
-
-__all__ = ["BadSignature", "api_error", "check_signature", "create_sim_app", "json_response", "sim"]

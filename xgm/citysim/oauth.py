@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, redirect, render_template, request
 
-from xgm.citysim.app import BadSignature, check_signature, json_response, sim
+from xgm.city.errors import BadSignature
+from xgm.citysim.app import check_signature, json_response, sim
 from xgm.citysim.state import AuthCode, now_cn
 
 bp = Blueprint("oauth", __name__)
