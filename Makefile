@@ -33,7 +33,7 @@ $(VENV)/.requirements: requirements.txt | $(BIN)/activate
 venv: $(VENV)/.requirements
 
 translations: venv
-	$(BIN)/pybabel compile -q -d xgm/translations -f
+	$(BIN)/pybabel compile -d xgm/translations -f >/dev/null
 
 db: setup
 	$(BIN)/flask db upgrade
