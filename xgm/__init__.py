@@ -10,6 +10,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = (
     "xgm.accounts",
     "xgm.home",
+    "xgm.compounds",
+    "xgm.posters",
+    "xgm.passes",
 )
 
 

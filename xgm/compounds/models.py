@@ -69,6 +69,8 @@ class Gate(TenantScoped, db.Model):
     #: Bumped at each rotation; printed on the poster as its version.
     token_version: Mapped[int] = mapped_column(default=1)
     token_rotated_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: Last time a poster of this gate was rendered for printing (onboarding step 打印门岗二维码).
+    printed_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     compound = relationship("Compound", back_populates="gates", overlaps="gates")

@@ -1,0 +1,42 @@
+"""Compounds (小区) and their gates: registration, editing, archiving and gate token rotation."""
+
+from flask import Blueprint
+
+bp = Blueprint("compounds", __name__)
+
+
+def init_app(app) -> None:
+    """Register the 小区 nav link, the onboarding steps and the demo seeder."""
+    from flask_babel import lazy_gettext as _l
+
+    from xgm.compounds import demo, progress
+    from xgm.demo import SEEDERS
+    from xgm.home.checklist import Step, register_step
+    from xgm.home.nav import NavLink, register_nav_link
+
+    register_nav_link(NavLink(order=20, endpoint="compounds.index", label=_l("小区")))
+    register_step(
+        Step(
+            order=20,
+            key="first_compound",
+            label=_l("登记第一个小区"),
+            endpoint="compounds.new",
+            is_done=progress.has_compound,
+            hint=_l("填写小区名称、地址和物业服务电话"),
+        )
+    )
+    register_step(
+        Step(
+            order=30,
+            key="first_gate",
+            label=_l("添加门岗"),
+            endpoint="compounds.index",
+            is_done=progress.has_gate,
+            hint=_l("在小区页面添加东门、北门等出入口"),
+        )
+    )
+    if demo.seed_compounds not in SEEDERS:
+        SEEDERS.append(demo.seed_compounds)
+
+
+from xgm.compounds import views  # noqa: E402,F401  - registers the routes on bp

@@ -1,0 +1,11 @@
+/* Ask before destructive one-button forms: <form data-confirm="question">. No inline JS (CSP). */
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form && form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  });
+})();
