@@ -1,0 +1,18 @@
+"""Gate QR posters as PDF: pure rendering, no Flask (see render_poster_pdf)."""
+
+from printables.cache import PosterCache, poster_cache_key
+from printables.fonts import FontMissingError
+from printables.poster import TEMPLATE_VERSION, Poster
+from printables.qr import qr_svg
+from printables.render import render_poster_pdf, render_posters_pdf
+
+__all__ = [
+    "TEMPLATE_VERSION",
+    "FontMissingError",
+    "Poster",
+    "PosterCache",
+    "poster_cache_key",
+    "qr_svg",
+    "render_poster_pdf",
+    "render_posters_pdf",
+]
