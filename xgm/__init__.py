@@ -13,6 +13,9 @@ BLUEPRINTS = (
     "xgm.compounds",
     "xgm.posters",
     "xgm.passes",
+    "xgm.audit",
+    "xgm.devices",
+    "xgm.guards",
 )
 
 

@@ -1,0 +1,126 @@
+"""The audit event kinds and `record()`, the one way features write to the audit log."""
+
+import json
+
+from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from xgm.audit.models import AuditEvent
+from xgm.extensions import db
+
+#: Every kind of audit event, with its label for the audit page's filter.
+KINDS = {
+    "guard.created": _l("添加门卫"),
+    "guard.updated": _l("修改门卫"),
+    "guard.signed_in": _l("门卫登录"),
+    "guard.pin_failed": _l("PIN 错误"),
+    "guard.locked": _l("门卫被锁定"),
+    "guard.unlocked": _l("解除锁定"),
+    "guard.pin_reset": _l("重置 PIN"),
+    "guard.handover": _l("交班"),
+    "guard.shift_ended": _l("班次到时"),
+    "guard.deactivated": _l("停用门卫"),
+    "guard.activated": _l("恢复门卫"),
+    "device.code_created": _l("生成登记码"),
+    "device.enrolled": _l("手机登记"),
+    "device.renamed": _l("手机改名"),
+    "device.revoked": _l("停用手机"),
+    "settings.shift_hours": _l("修改班次时长"),
+}
+
+
+#: Labels of the facts stored in `detail`, for the audit page.
+DETAIL_LABELS = {
+    "guard": _l("门卫"),
+    "device": _l("手机"),
+    "compound": _l("小区"),
+    "gate": _l("门岗"),
+    "reason": _l("原因"),
+    "failures": _l("连续错误"),
+    "until": _l("锁定至"),
+    "old": _l("原值"),
+    "new": _l("新值"),
+    "fields": _l("修改项"),
+    "ended_sessions": _l("结束的会话"),
+}
+
+#: Readable names of the reasons a guard session ends (GuardSession.end_reason).
+REASONS = {
+    "handover": _l("交班"),
+    "shift_end": _l("班次到时"),
+    "deactivated": _l("门卫被停用"),
+    "pin_reset": _l("PIN 被重置"),
+    "device_revoked": _l("手机被停用"),
+    "moved": _l("门卫调到其他小区"),
+    "replaced": _l("其他门卫在本机登录"),
+}
+
+
+def describe(event: AuditEvent) -> list[tuple[str, str]]:
+    """The event's detail facts as (label, value) pairs for display."""
+    try:
+        facts = json.loads(event.detail) if event.detail else {}
+    except ValueError:
+        return [("", event.detail)]
+    if not isinstance(facts, dict):
+        return [("", str(facts))]
+    pairs = []
+    for key, value in facts.items():
+        if key == "reason":
+            value = REASONS.get(value, value)
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        pairs.append((str(DETAIL_LABELS.get(key, key)), str(value)))
+    return pairs
+
+
+def _principal_actor(principal) -> tuple[str, int | None, str]:
+    """(kind, id, name) of a User, Guard or Device."""
+    from xgm.accounts.models import User
+
+    if isinstance(principal, User):
+        return "user", principal.id, principal.name
+    actor = getattr(principal, "audit_actor", None)
+    if callable(actor):
+        return actor()
+    return "system", None, ""
+
+
+def record(kind: str, *, guard=None, device=None, actor=None, **fields) -> AuditEvent:
+    """Add an audit event to the session; the caller's commit writes it with the action itself.
+
+    The actor defaults to the signed-in principal (office user or guard), else the device, else
+    "system". `fields` may set any column directly (guard_id, device_id, actor_name, ip, ...);
+    `detail` may be a dict (stored as JSON).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown audit event kind {kind!r}")
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user._get_current_object()
+    if actor is None:
+        actor = device
+    actor_kind, actor_id, actor_name = _principal_actor(actor)
+    detail = fields.pop("detail", None)
+    if detail is None or isinstance(detail, dict):
+        facts = {}
+        if guard is not None:
+            facts["guard"] = guard.name
+        if device is not None:
+            facts["device"] = device.name
+        facts.update(detail or {})
+        detail = json.dumps(facts, ensure_ascii=False, sort_keys=True) if facts else ""
+    values = {
+        "kind": kind,
+        "actor_kind": actor_kind,
+        "actor_id": actor_id,
+        "actor_name": (actor_name or "")[:50],
+        "guard_id": guard.id if guard is not None else None,
+        "device_id": device.id if device is not None else None,
+        "ip": ((request.remote_addr or "") if has_request_context() else "")[:45],
+        "detail": detail,
+    }
+    values.update(fields)
+    event = AuditEvent(**values)
+    db.session.add(event)
+    return event
