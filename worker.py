@@ -1,12 +1,14 @@
 """RQ worker entry point: `python worker.py [queue ...]`, with the scheduler, on the app's queues.
 
 Each job runs in its own app context and sets its tenant explicitly from its arguments.
-Run more of these processes (same environment) to deliver more in parallel.
+Run more of these processes (same environment) to deliver more in parallel. Periodic jobs
+(the complaint outbox sweep, ...) are scheduled at start and re-checked on each maintenance tick.
 """
 
 import sys
 
 from xgm import create_app
+from xgm.queues.periodic import ensure_periodic_jobs
 from xgm.queues.worker import make_worker
 
 
@@ -14,6 +16,8 @@ def main(argv: list[str]) -> int:
     """Build the app once and work the queues until stopped."""
     app = create_app()
     worker = make_worker(app, argv or None)
+    with app.app_context():
+        ensure_periodic_jobs()
     worker.work(with_scheduler=True)
     return 0
 

@@ -54,6 +54,20 @@ def load_config(instance_path: Path, env=None) -> dict:
         "XGM_CITY_CLIENT_ID": env.get("XGM_CITY_CLIENT_ID", CITY_DEV_CLIENT_ID),
         "XGM_CITY_SECRET": env.get("XGM_CITY_SECRET", CITY_DEV_SECRET),
         "XGM_SUPERVISION_HOTLINE": env.get("XGM_SUPERVISION_HOTLINE", "0571-12345"),
+        "XGM_CITY_CONNECT_TIMEOUT": float(env.get("XGM_CITY_CONNECT_TIMEOUT", "2")),
+        "XGM_CITY_READ_TIMEOUT": float(env.get("XGM_CITY_READ_TIMEOUT", "5")),
+        # Complaint delivery (seconds): backoff base and cap, retry horizon, job lease, sweep.
+        "XGM_COMPLAINT_RETRY_BASE": float(env.get("XGM_COMPLAINT_RETRY_BASE", "5")),
+        "XGM_COMPLAINT_RETRY_MAX": float(env.get("XGM_COMPLAINT_RETRY_MAX", "900")),
+        "XGM_COMPLAINT_RETRY_HORIZON": float(env.get("XGM_COMPLAINT_RETRY_HORIZON", "86400")),
+        "XGM_COMPLAINT_LEASE": float(env.get("XGM_COMPLAINT_LEASE", "20")),
+        "XGM_COMPLAINT_SWEEP_INTERVAL": int(env.get("XGM_COMPLAINT_SWEEP_INTERVAL", "30")),
+        "XGM_COMPLAINT_SWEEP_GRACE": float(env.get("XGM_COMPLAINT_SWEEP_GRACE", "10")),
+        "XGM_COMPLAINT_POLL_INTERVAL": int(env.get("XGM_COMPLAINT_POLL_INTERVAL", "600")),
+        "XGM_COMPLAINT_QUIET_AFTER": float(env.get("XGM_COMPLAINT_QUIET_AFTER", "21600")),
+        # RQ worker: how often it checks its scheduler and the periodic jobs, its heartbeat TTL.
+        "XGM_WORKER_MAINTENANCE_INTERVAL": int(env.get("XGM_WORKER_MAINTENANCE_INTERVAL", "60")),
+        "XGM_WORKER_TTL": int(env.get("XGM_WORKER_TTL", "60")),
         # Flask-Limiter: counters in Redis, shared by every web process.
         "RATELIMIT_STORAGE_URI": redis_url,
         "RATELIMIT_KEY_PREFIX": env.get("XGM_RATELIMIT_PREFIX", "xgm-limits"),

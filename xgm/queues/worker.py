@@ -25,12 +25,26 @@ class AppWorker(SimpleWorker):
             finally:
                 db.session.remove()
 
+    def run_maintenance_tasks(self):
+        """RQ's maintenance (which restarts a dead scheduler), then re-ensure the periodic jobs."""
+        from xgm.queues.periodic import ensure_periodic_jobs
+
+        super().run_maintenance_tasks()
+        with self.flask_app.app_context():
+            ensure_periodic_jobs()
+
 
 def make_worker(app, queue_names=None) -> AppWorker:
     """Build a worker for the app on the given queues (all of the app's queues by default)."""
     with app.app_context():
         queues = [get_queue(name) for name in (queue_names or QUEUE_NAMES)]
         connection = get_redis()
-    worker = AppWorker(queues, connection=connection, serializer=JSONSerializer)
+    worker = AppWorker(
+        queues,
+        connection=connection,
+        serializer=JSONSerializer,
+        worker_ttl=app.config["XGM_WORKER_TTL"],
+        maintenance_interval=app.config["XGM_WORKER_MAINTENANCE_INTERVAL"],
+    )
     worker.flask_app = app
     return worker

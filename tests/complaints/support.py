@@ -1,0 +1,138 @@
+"""Helpers of the complaint tests: a company with a compound and gates, filing, the simulator."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import requests
+from sqlalchemy import select
+
+from tenants import Tenant, tenant_context, utcnow
+from tests.conftest import csrf_token, login
+from tests.factories import PASSWORD, create_tenant, create_user
+from xgm.complaints.filing import Draft, file_complaint
+from xgm.complaints.models import Complaint, ComplaintEvent, ComplaintOutbox
+from xgm.compounds.models import Compound, Gate
+from xgm.extensions import db
+
+CLIENT_ID = "xgm-complaints-test"
+SECRET = "complaints-test-secret"
+ACTIVE_RIDER = "XGM330122000123"
+OTHER_RIDER = "XGM330122000124"
+UNKNOWN_RIDER = "XGM999999999999"
+
+
+@dataclass
+class Site:
+    """A company: its owner's signed-in browser, a compound with two gates, another compound."""
+
+    app: object
+    client: object
+    tenant_id: int
+    user_id: int
+    compound_id: int
+    gate_id: int
+    other_compound_id: int
+    other_gate_id: int
+    csrf: str = ""
+
+    def post(self, path: str, data: dict):
+        """POST a form with the CSRF token, as the browser would."""
+        return self.client.post(path, data={**data, "csrf_token": self.csrf})
+
+
+def make_site(app, client, email: str = "owner@example.com", company: str | None = None) -> Site:
+    """A company with its owner signed in, compound 阳光花园 (东门, 北门) and compound 绿城小区."""
+    with app.app_context():
+        tenant = create_tenant(company)
+        user = create_user(tenant, email=email, name="李经理")
+        tenant_id, user_id = tenant.id, user.id
+        with tenant_context(tenant_id):
+            home = Compound(
+                name="阳光花园",
+                address="桐庐县迎春南路1号",
+                district="桐庐县",
+                street="城南街道",
+                community="阳光社区",
+            )
+            other = Compound(name="绿城小区")
+            db.session.add_all([home, other])
+            db.session.flush()
+            east = Gate(compound_id=home.id, name="东门")
+            north = Gate(compound_id=other.id, name="北门")
+            db.session.add_all([east, north])
+            db.session.commit()
+            ids = home.id, east.id, other.id, north.id
+    assert login(client, email, PASSWORD).status_code == 302
+    site = Site(app, client, tenant_id, user_id, *ids)
+    site.csrf = csrf_token(client, "/complaints/new")
+    return site
+
+
+def file_direct(site: Site, rider_code: str = ACTIVE_RIDER, **overrides) -> int:
+    """File a complaint through the filing service (inside an app context); returns its id."""
+    with site.app.test_request_context(), tenant_context(site.tenant_id):
+        compound = db.session.scalars(select(Compound).where(Compound.id == site.compound_id)).one()
+        gate = db.session.scalars(select(Gate).where(Gate.id == site.gate_id)).one()
+        draft = Draft(
+            compound=compound,
+            gate=gate,
+            rider_code=rider_code,
+            category=overrides.pop("category", "unsafe_riding"),
+            description=overrides.pop("description", "在小区内逆行超速，险些撞到老人"),
+            occurred_at=overrides.pop("occurred_at", utcnow() - timedelta(minutes=5)),
+            reporter_kind="manager",
+            reporter_id=site.user_id,
+            reporter_name="李经理",
+            reporter_phone="13900002222",
+        )
+        for key, value in overrides.items():
+            setattr(draft, key, value)
+        return file_complaint(draft).id
+
+
+def load(site: Site, complaint_id: int) -> tuple[Complaint, ComplaintOutbox, list[ComplaintEvent]]:
+    """The complaint, its outbox row and its timeline, fresh from the database."""
+    with site.app.app_context(), tenant_context(site.tenant_id):
+        complaint = db.session.scalars(select(Complaint).where(Complaint.id == complaint_id)).one()
+        row = db.session.scalars(
+            select(ComplaintOutbox).where(ComplaintOutbox.complaint_id == complaint_id)
+        ).one()
+        events = db.session.scalars(
+            select(ComplaintEvent)
+            .where(ComplaintEvent.complaint_id == complaint_id)
+            .order_by(ComplaintEvent.id)
+        ).all()
+        db.session.expunge_all()
+        return complaint, row, list(events)
+
+
+def update_outbox(site: Site, complaint_id: int, **values) -> None:
+    """Set columns of a complaint's outbox row (test set-up: e.g. move due_at or a lease)."""
+    with site.app.app_context(), tenant_context(site.tenant_id):
+        row = db.session.scalars(
+            select(ComplaintOutbox).where(ComplaintOutbox.complaint_id == complaint_id)
+        ).one()
+        for key, value in values.items():
+            setattr(row, key, value)
+        db.session.commit()
+
+
+def tenant_name(app, tenant_id: int) -> str:
+    """The company's name."""
+    with app.app_context():
+        return db.session.get(Tenant, tenant_id).name
+
+
+def sim_complaints(sim_url: str) -> list[dict]:
+    """Every complaint the simulator holds (with idempotency keys)."""
+    response = requests.get(sim_url + "/_sim/complaints", timeout=10)
+    response.raise_for_status()
+    return response.json()["complaints"]
+
+
+def sim_fail(sim_url: str, mode: str, count: int = 1, **extra) -> None:
+    """Make the simulator's next `count` complaint posts fail with `mode`."""
+    response = requests.post(
+        sim_url + "/_sim/fail", json={"mode": mode, "count": count, **extra}, timeout=10
+    )
+    response.raise_for_status()

@@ -1,0 +1,44 @@
+"""Complaints about riders, forwarded to the city platform exactly once, and their status back."""
+
+from flask import Blueprint
+
+bp = Blueprint("complaints", __name__)
+
+
+def init_app(app) -> None:
+    """Register the 投诉 nav link, the status webhook handler, the periodic sweep and poll."""
+    from flask_babel import lazy_gettext as _l
+
+    from xgm.complaints.jobs import POLL_QUIET, SWEEP
+    from xgm.complaints.labels import CATEGORY_LABELS, STATUS_LABELS, STATUS_TAGS
+    from xgm.complaints.status import handle_status_changed
+    from xgm.home.nav import NavLink, register_nav_link
+    from xgm.queues.periodic import PeriodicJob, register_periodic
+    from xgm.webhooks import register_handler
+
+    register_nav_link(NavLink(order=60, endpoint="complaints.index", label=_l("投诉")))
+    register_periodic(
+        PeriodicJob(
+            name=SWEEP,
+            func="xgm.complaints.jobs.sweep_outbox",
+            queue="complaints",
+            interval_key="XGM_COMPLAINT_SWEEP_INTERVAL",
+        )
+    )
+    register_periodic(
+        PeriodicJob(
+            name=POLL_QUIET,
+            func="xgm.complaints.jobs.poll_quiet_complaints",
+            queue="complaints",
+            interval_key="XGM_COMPLAINT_POLL_INTERVAL",
+        )
+    )
+    register_handler("complaint.status_changed", handle_status_changed)
+    app.jinja_env.globals.update(
+        complaint_category_labels=CATEGORY_LABELS,
+        complaint_status_labels=STATUS_LABELS,
+        complaint_status_tags=STATUS_TAGS,
+    )
+
+
+from xgm.complaints import views  # noqa: E402,F401  - registers the routes on bp

@@ -1,0 +1,171 @@
+"""Filing a complaint: duplicate-incident check, then complaint + timeline + outbox in one commit."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from tenants import current_tenant, current_tenant_id, utcnow
+from xgm.complaints.models import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintOutbox,
+    new_idempotency_key,
+    new_reference,
+)
+from xgm.complaints.outbox import enqueue_delivery
+from xgm.complaints.payload import build_payload, encode, iso_cn
+from xgm.extensions import db
+
+#: Filing the same rider, compound and category again within this window asks first.
+DUPLICATE_WINDOW = timedelta(minutes=10)
+
+
+@dataclass
+class Draft:
+    """What a guard or manager files, checked by a form; times are naive UTC."""
+
+    compound: object
+    gate: object | None
+    rider_code: str
+    category: str
+    description: str
+    occurred_at: datetime
+    reporter_kind: str
+    reporter_id: int | None
+    reporter_name: str
+    reporter_phone: str
+    rider_name: str = ""
+    arrival_id: int | None = None
+
+
+def recent_duplicate(draft: Draft, now: datetime | None = None) -> Complaint | None:
+    """The latest complaint about the same rider, compound and category filed in the window."""
+    since = (now or utcnow()) - DUPLICATE_WINDOW
+    return db.session.scalars(
+        select(Complaint)
+        .where(
+            Complaint.rider_code == draft.rider_code,
+            Complaint.compound_id == draft.compound.id,
+            Complaint.category == draft.category,
+            Complaint.created_at >= since,
+        )
+        .order_by(Complaint.created_at.desc())
+    ).first()
+
+
+def reporter_role(kind: str) -> str:
+    """The contract's reporter.role for a reporter kind."""
+    return "guard" if kind == "guard" else "manager"
+
+
+def file_complaint(draft: Draft) -> Complaint:
+    """Save the complaint with its outbox row in one transaction, then enqueue its delivery."""
+    now = utcnow()
+    reference = new_reference(now)
+    payload = build_payload(
+        reference=reference,
+        rider_code=draft.rider_code,
+        category=draft.category,
+        description=draft.description,
+        occurred_at=draft.occurred_at,
+        compound=draft.compound,
+        gate=draft.gate,
+        tenant=current_tenant,
+        reporter_name=draft.reporter_name,
+        reporter_role=reporter_role(draft.reporter_kind),
+        reporter_phone=draft.reporter_phone,
+    )
+    complaint = Complaint(
+        reference=reference,
+        idempotency_key=new_idempotency_key(),
+        compound_id=draft.compound.id,
+        gate_id=draft.gate.id if draft.gate is not None else None,
+        arrival_id=draft.arrival_id,
+        rider_code=draft.rider_code,
+        rider_name=draft.rider_name,
+        category=draft.category,
+        description=draft.description,
+        occurred_at=draft.occurred_at,
+        reporter_kind=draft.reporter_kind,
+        reporter_id=draft.reporter_id,
+        reporter_name=draft.reporter_name,
+        reporter_phone=draft.reporter_phone,
+        status="queued",
+        payload=encode(payload),
+        created_at=now,
+    )
+    db.session.add(complaint)
+    db.session.flush()
+    horizon = float(current_app.config["XGM_COMPLAINT_RETRY_HORIZON"])
+    db.session.add(
+        ComplaintOutbox(
+            complaint_id=complaint.id,
+            due_at=now,
+            give_up_at=now + timedelta(seconds=horizon),
+            created_at=now,
+        )
+    )
+    db.session.add(
+        ComplaintEvent(complaint_id=complaint.id, kind="filed", status="queued", created_at=now)
+    )
+    db.session.commit()
+    enqueue_delivery(current_tenant_id(), complaint.id, 0)
+    return complaint
+
+
+def corrected_payload(complaint: Complaint, corrections: dict | None) -> str:
+    """The frozen body with the corrected fields patched in (canonical text)."""
+    body = complaint.payload_dict
+    if corrections:
+        body.update(
+            rider_code=corrections["rider_code"],
+            category=corrections["category"],
+            description=corrections["description"],
+            occurred_at=iso_cn(corrections["occurred_at"]),
+        )
+    return encode(body)
+
+
+def resend_complaint(complaint: Complaint, corrections: dict | None = None) -> bool:
+    """Queue a failed complaint again, corrected or not; True when it got a new Idempotency-Key.
+
+    The key stays when the body is unchanged (the city answers a replay with the same receipt);
+    a changed body is a different request and gets a new key.
+    """
+    now = utcnow()
+    payload = corrected_payload(complaint, corrections)
+    new_key = payload != complaint.payload
+    if corrections:
+        for name in ("rider_code", "category", "description", "occurred_at"):
+            setattr(complaint, name, corrections[name])
+    if new_key:
+        complaint.payload = payload
+        complaint.idempotency_key = new_idempotency_key()
+    complaint.status = "queued"
+    complaint.last_error = ""
+    complaint.error_fields = ""
+    complaint.failure_kind = ""
+    row = db.session.scalars(
+        select(ComplaintOutbox).where(ComplaintOutbox.complaint_id == complaint.id)
+    ).one()
+    horizon = float(current_app.config["XGM_COMPLAINT_RETRY_HORIZON"])
+    row.due_at = now
+    row.delivered_at = None
+    row.locked_until = None
+    row.attempts = 0
+    row.give_up_at = now + timedelta(seconds=horizon)
+    row.last_error = ""
+    db.session.add(
+        ComplaintEvent(
+            complaint_id=complaint.id,
+            kind="corrected" if corrections else "resent",
+            status="queued",
+            note="new_key" if new_key else "same_key",
+            created_at=now,
+        )
+    )
+    db.session.commit()
+    enqueue_delivery(current_tenant_id(), complaint.id, 0)
+    return new_key

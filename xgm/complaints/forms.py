@@ -1,0 +1,180 @@
+"""Complaint forms: the manager's form, the guard's category tiles, the correction, the filters."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields import DateTimeLocalField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from xgm.city import COMPLAINT_CATEGORIES
+from xgm.complaints.labels import CATEGORY_LABELS, STATUS_LABELS
+from xgm.complaints.models import STATUSES
+from xgm.complaints.payload import CN_TZ
+
+RIDER_CODE_RE = re.compile(r"^[A-Z0-9_-]{4,40}$")
+MAX_DESCRIPTION = 500
+#: How far back a complaint may be dated, and how much clock skew into the future is tolerated.
+MAX_AGE = timedelta(days=30)
+FUTURE_SKEW = timedelta(minutes=5)
+
+
+def category_choices() -> list[tuple[str, str]]:
+    """(value, label) of the contract's seven categories."""
+    return [(c, CATEGORY_LABELS[c]) for c in COMPLAINT_CATEGORIES]
+
+
+def to_utc(local: datetime) -> datetime:
+    """A naive China-time datetime (from a datetime-local input) as naive UTC."""
+    return local.replace(tzinfo=CN_TZ).astimezone(UTC).replace(tzinfo=None)
+
+
+def to_local(utc: datetime) -> datetime:
+    """A naive UTC datetime as naive China time (for a datetime-local input)."""
+    return utc.replace(tzinfo=UTC).astimezone(CN_TZ).replace(tzinfo=None)
+
+
+def _strip_upper(value):
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+def validate_rider_code(form, field):
+    """A rider code as the city prints it: letters and digits."""
+    if not RIDER_CODE_RE.match(field.data or ""):
+        raise ValidationError(_l("骑手编码应为 4-40 位字母或数字，如 XGM330122000123"))
+
+
+def validate_category(form, field):
+    """One of the contract's seven categories."""
+    if field.data not in COMPLAINT_CATEGORIES:
+        raise ValidationError(_l("请选择投诉类别"))
+
+
+def validate_occurred_at(form, field):
+    """Not in the future and not older than 30 days (China time entered, stored as UTC)."""
+    if field.data is None:
+        return
+    when = to_utc(field.data)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    if when > now + FUTURE_SKEW:
+        raise ValidationError(_l("发生时间不能晚于现在"))
+    if when < now - MAX_AGE:
+        raise ValidationError(_l("只能投诉 30 天内发生的事"))
+
+
+class IncidentFields(FlaskForm):
+    """The fields the city may refuse and a manager may correct."""
+
+    rider_code = StringField(
+        _l("骑手编码"),
+        filters=[_strip_upper],
+        validators=[DataRequired(message=_l("请填写骑手编码")), validate_rider_code],
+    )
+    category = SelectField(
+        _l("投诉类别"),
+        choices=category_choices,
+        validate_choice=False,
+        validators=[InputRequired(message=_l("请选择投诉类别")), validate_category],
+    )
+    description = TextAreaField(
+        _l("事情经过"),
+        filters=[_strip],
+        validators=[
+            DataRequired(message=_l("请写明事情经过")),
+            Length(max=MAX_DESCRIPTION, message=_l("最多 500 个字")),
+        ],
+    )
+    occurred_at = DateTimeLocalField(
+        _l("发生时间"),
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[InputRequired(message=_l("请填写发生时间")), validate_occurred_at],
+    )
+
+
+class ComplaintForm(IncidentFields):
+    """A manager files a complaint (POST /complaints/new)."""
+
+    compound_id = SelectField(_l("小区"), coerce=_optional_int, validate_choice=False)
+    gate_id = SelectField(
+        _l("门岗（可不选）"), coerce=_optional_int, validate_choice=False, validators=[Optional()]
+    )
+    arrival_id = HiddenField(filters=[_optional_int])
+    #: "new" once the manager said it is not the incident already filed in the last 10 minutes.
+    confirm = HiddenField()
+
+    def validate_compound_id(self, field):
+        """Only one of the tenant's live compounds."""
+        if field.data is None or field.data not in {v for v, _label in self.compound_id.choices}:
+            raise ValidationError(_l("请选择小区"))
+
+    def validate_gate_id(self, field):
+        """The gate, when given, must be a gate of the chosen compound."""
+        if field.data is None:
+            return
+        if (self.compound_id.data, field.data) not in self.gate_pairs:
+            raise ValidationError(_l("这个门岗不属于所选小区"))
+
+    #: (compound id, gate id) of the tenant's gates; set by the view.
+    gate_pairs: frozenset = frozenset()
+
+
+class GuardComplaintForm(FlaskForm):
+    """A guard files a complaint from an arrival card: a category tile and an optional note."""
+
+    category = SelectField(
+        _l("投诉类别"),
+        choices=category_choices,
+        validate_choice=False,
+        validators=[InputRequired(message=_l("请选择投诉类别")), validate_category],
+    )
+    description = TextAreaField(
+        _l("补充说明（可不填）"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=MAX_DESCRIPTION, message=_l("最多 500 个字"))],
+    )
+    confirm = HiddenField()
+
+
+class CorrectForm(IncidentFields):
+    """Correct a complaint the city refused, then send it again."""
+
+
+class ResendForm(FlaskForm):
+    """Send a failed complaint again, unchanged (same Idempotency-Key)."""
+
+
+class FilterForm(FlaskForm):
+    """Filters of the complaints list (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(
+        _l("状态"),
+        validate_choice=False,
+        choices=lambda: [("", _l("全部状态"))] + [(s, STATUS_LABELS[s]) for s in STATUSES],
+        validators=[Optional()],
+    )
+    compound_id = SelectField(
+        _l("小区"), coerce=_optional_int, validate_choice=False, validators=[Optional()]
+    )
+    category = SelectField(
+        _l("类别"),
+        validate_choice=False,
+        choices=lambda: [("", _l("全部类别"))] + category_choices(),
+        validators=[Optional()],
+    )
+    date_from = DateField(_l("从"), validators=[Optional()])
+    date_to = DateField(_l("到"), validators=[Optional()])
