@@ -1,17 +1,24 @@
-"""`/g/<token>`: resolve a gate token (across tenants) and show the rider where they are."""
+"""The rider's side: `/g/<token>` (sign-in, scan, live pass), the pass status, manual sign-up."""
 
 import re
 
-from flask import make_response, render_template
+from flask import jsonify, make_response, redirect, render_template, url_for
 from sqlalchemy import select
 
-from tenants import set_request_tenant, unscoped
+from tenants import set_request_tenant, unscoped, utcnow
 from xgm.compounds.models import Compound, Gate
 from xgm.extensions import db
 from xgm.passes import bp
+from xgm.passes.forms import ManualForm
+from xgm.passes.models import Arrival
+from xgm.passes.scanning import expire_if_stale, judge, record_scan, register_manual
+from xgm.riders.city import city_link_down, probe_city, to_cn_iso
+from xgm.riders.cookie import current_rider_code
+from xgm.riders.views import start_signin
 
 #: Tokens are URL-safe base64; anything else cannot be one and is not looked up.
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
 
 
 def resolve_gate(token: str) -> tuple[Gate, Compound] | None:
@@ -32,19 +39,113 @@ def resolve_gate(token: str) -> tuple[Gate, Compound] | None:
     return gate, compound
 
 
-def _page(template: str, status: int, **context):
-    """Render a page nobody should cache: the answer changes when a token is rotated."""
+def _page(template: str, status: int = 200, **context):
+    """Render a page nobody may cache: it is live and personal."""
     response = make_response(render_template(template, **context), status)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
+def _manual_page(gate: Gate, compound: Compound, form: ManualForm | None = None):
+    return _page("passes/manual.html", 200, gate=gate, compound=compound, form=form or ManualForm())
+
+
+def show_pass(arrival: Arrival, compound: Compound | None = None):
+    """The live pass, or the full red refusal screen."""
+    if compound is None:
+        compound = db.session.scalars(
+            select(Compound).where(Compound.id == arrival.compound_id)
+        ).first()
+    template = "passes/refused.html" if arrival.outcome == "refused" else "passes/pass.html"
+    return _page(template, 200, arrival=arrival, compound=compound, now=utcnow())
+
+
 @bp.route("/g/<token>")
 def gate(token: str):
-    """Public, no login: which compound and gate this QR code belongs to."""
+    """The rider scanned a gate: sign in with the city once, then the live pass (or a refusal)."""
     found = resolve_gate(token)
     if found is None:
         return _page("passes/expired.html", 404)
     gate, compound = found
     set_request_tenant(gate.tenant_id)
-    return _page("passes/gate.html", 200, gate=gate, compound=compound)
+    rider_code = current_rider_code()
+    if rider_code is None:
+        if city_link_down():
+            return _manual_page(gate, compound)
+        return start_signin(token)
+    verdict = judge(rider_code, compound.id)
+    if verdict is None:
+        return _manual_page(gate, compound)
+    arrival = record_scan(gate, compound, rider_code, verdict)
+    return show_pass(arrival, compound)
+
+
+@bp.route("/g/<token>/manual", methods=["POST"])
+def manual(token: str):
+    """The city is down and nothing vouches for the rider: register by hand for the guard."""
+    found = resolve_gate(token)
+    if found is None:
+        return _page("passes/expired.html", 404)
+    gate, compound = found
+    set_request_tenant(gate.tenant_id)
+    form = ManualForm()
+    if not form.validate_on_submit():
+        return _manual_page(gate, compound, form)
+    if not city_link_down() and probe_city():
+        # The city is back: verify properly instead.
+        return redirect(url_for("passes.gate", token=token))
+    arrival = register_manual(
+        gate,
+        compound,
+        form.name.data.strip(),
+        form.phone.data,
+        form.platform.data,
+        current_rider_code() or "",
+    )
+    return redirect(url_for("passes.card", key=arrival.pass_key))
+
+
+def _arrival_by_key(key: str) -> Arrival | None:
+    """The arrival behind a pass URL (any tenant; binds the request to its tenant)."""
+    if not KEY_RE.match(key):
+        return None
+    with unscoped():  # the key alone says which tenant the pass belongs to
+        arrival = db.session.scalars(select(Arrival).where(Arrival.pass_key == key)).first()
+    if arrival is None:
+        return None
+    set_request_tenant(arrival.tenant_id)
+    return expire_if_stale(arrival)
+
+
+def pass_state(arrival: Arrival) -> dict:
+    """The small JSON the pass page polls."""
+    return {
+        "outcome": arrival.outcome,
+        "refusal": arrival.refusal,
+        "reason": arrival.reason,
+        "decided_at": to_cn_iso(arrival.decided_at),
+        "offline": arrival.offline,
+        "manual": arrival.manual,
+    }
+
+
+@bp.route("/passes/<key>")
+def card(key: str):
+    """A pass by its own URL (after a manual registration, or a reload)."""
+    arrival = _arrival_by_key(key)
+    if arrival is None:
+        return _page("passes/expired.html", 404)
+    return show_pass(arrival)
+
+
+@bp.route("/passes/<key>/status")
+def status(key: str):
+    """The pass's outcome, polled by the rider's phone until the guard decides."""
+    arrival = _arrival_by_key(key)
+    if arrival is None:
+        response = jsonify({"error": "not_found"})
+        response.status_code = 404
+    else:
+        response = jsonify(pass_state(arrival))
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,153 @@
+"""Helpers of the scan tests: a real simulator process, gates, rider sign-in, signed webhooks."""
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+from sqlalchemy import func, select
+
+from tenants import tenant_context, unscoped
+from tests.conftest import csrf_token, login
+from tests.factories import PASSWORD, create_tenant, create_user
+from xgm.city.signing import signed_headers
+from xgm.compounds.models import Compound, Gate
+from xgm.extensions import db
+from xgm.passes.models import Arrival
+
+CLIENT_ID = "xgm-scan-test"
+SECRET = "scan-test-secret"
+PUBLIC_URL = "http://xgm.test"
+
+ACTIVE = "XGM330122000123"  # 王小明, 美团外卖
+ACTIVE_2 = "XGM330122000131"  # 张伟, 饿了么
+SUSPENDED = "XGM330122000132"  # 刘洋
+REVOKED = "XGM330106000202"  # 杨帆
+EXPIRED = "XGM330108000302"  # 黄海涛: active but valid_until in the past
+
+
+def city_config(sim_url: str) -> dict:
+    """The app settings pointing at the simulator process."""
+    return {
+        "XGM_CITY_URL": sim_url,
+        "XGM_CITY_CLIENT_ID": CLIENT_ID,
+        "XGM_CITY_SECRET": SECRET,
+        "XGM_CITY_CONNECT_TIMEOUT": 1.0,
+        "XGM_CITY_READ_TIMEOUT": 3.0,
+    }
+
+
+def control(sim_url: str, method: str, path: str, payload=None) -> dict:
+    """Call a /_sim control of the simulator process."""
+    response = requests.request(method, sim_url + path, json=payload, timeout=5)
+    response.raise_for_status()
+    return response.json()
+
+
+def lookups(sim_url: str) -> int:
+    """How many rider lookups the simulator has answered since its last reset."""
+    return control(sim_url, "GET", "/_sim/state")["counters"].get("rider_lookups", 0)
+
+
+def make_place(
+    app, tenant_id: int, compound: str = "富春江畔花园", gate: str = "东门", buildings: str = ""
+):
+    """A compound with one gate for the tenant; returns (compound_id, gate_id, token)."""
+    with app.app_context(), tenant_context(tenant_id):
+        c = Compound(name=compound, address="桐庐县滨江路 1 号", hotline="0571-64612345")
+        c.buildings = buildings
+        db.session.add(c)
+        db.session.flush()
+        g = Gate(compound_id=c.id, name=gate)
+        db.session.add(g)
+        db.session.commit()
+        return c.id, g.id, g.token
+
+
+def add_gate(app, tenant_id: int, compound_id: int, name: str):
+    """Another gate of a compound; returns (gate_id, token)."""
+    with app.app_context(), tenant_context(tenant_id):
+        g = Gate(compound_id=compound_id, name=name)
+        db.session.add(g)
+        db.session.commit()
+        return g.id, g.token
+
+
+def make_office(app, client, email: str, company: str | None = None) -> int:
+    """A tenant with its owner signed in on `client`; returns the tenant id."""
+    with app.app_context():
+        tenant = create_tenant(company)
+        create_user(tenant, "owner", email=email)
+        tenant_id = tenant.id
+    assert login(client, email, PASSWORD).status_code == 302
+    return tenant_id
+
+
+def authorize(client, token: str, hint: str):
+    """Scan a gate with no rider cookie and let the city answer for `hint`; the callback URL."""
+    start = client.get(f"/g/{token}")
+    assert start.status_code == 302, start.status_code
+    city = requests.get(
+        start.headers["Location"] + "&login_hint=" + hint, allow_redirects=False, timeout=5
+    )
+    assert city.status_code == 302, city.text
+    back = urlsplit(city.headers["Location"])
+    assert f"{back.scheme}://{back.netloc}" == PUBLIC_URL
+    return back.path + "?" + back.query
+
+
+def sign_in_rider(client, token: str, rider_code: str):
+    """The whole OAuth round trip against the simulator; returns the callback's response."""
+    callback = authorize(client, token, rider_code)
+    response = client.get(callback)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+def query_of(url: str) -> dict:
+    """The query parameters of a URL, one value each."""
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def arrivals(app, tenant_id: int | None = None) -> list[Arrival]:
+    """Arrivals of one tenant (or all), oldest first, detached."""
+    with app.app_context():
+        ctx = tenant_context(tenant_id) if tenant_id else unscoped()
+        with ctx:
+            rows = list(db.session.scalars(select(Arrival).order_by(Arrival.id)))
+            for row in rows:
+                db.session.expunge(row)
+            return rows
+
+
+def count_arrivals(app, tenant_id: int) -> int:
+    """How many arrivals a tenant has."""
+    with app.app_context(), tenant_context(tenant_id):
+        return db.session.scalar(select(func.count()).select_from(Arrival))
+
+
+def age_arrivals(app, tenant_id: int, delta) -> None:
+    """Move a tenant's arrivals back in time by `delta` (the clock cannot be waited for)."""
+    with app.app_context(), tenant_context(tenant_id):
+        for arrival in db.session.scalars(select(Arrival)):
+            arrival.created_at = arrival.created_at - delta
+        db.session.commit()
+
+
+def post_event(client, event: dict, *, secret: str = SECRET, client_id: str = CLIENT_ID, **sign):
+    """POST a city event to /hooks/city, signed as the city platform signs it."""
+    body = json.dumps(event, ensure_ascii=False).encode("utf-8")
+    headers = signed_headers(client_id, secret, "POST", "/hooks/city", body, **sign)
+    headers["Content-Type"] = "application/json; charset=utf-8"
+    return client.post("/hooks/city", data=body, headers=headers)
+
+
+def held_event(sim_url: str) -> dict:
+    """The newest event the simulator wanted to send (webhooks are held in these tests)."""
+    deliveries = control(sim_url, "GET", "/_sim/webhooks")["deliveries"]
+    assert deliveries, "the simulator sent no event"
+    return deliveries[0]["payload"]
+
+
+def office_csrf(client) -> str:
+    """A CSRF token of the signed-in office user's forms."""
+    return csrf_token(client, "/blocks")

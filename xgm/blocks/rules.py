@@ -1,0 +1,53 @@
+"""Whether a rider is blocked, and adding a block (managers' page and guards' deny button)."""
+
+from datetime import datetime
+
+from sqlalchemy import or_, select
+
+from tenants import utcnow
+from xgm.blocks.models import Block
+from xgm.extensions import db
+
+
+def active_block(rider_code: str, compound_id: int) -> Block | None:
+    """The block in force against this rider at this compound (for the current tenant), if any."""
+    if not rider_code:
+        return None
+    now = utcnow()
+    return db.session.scalars(
+        select(Block)
+        .where(
+            Block.rider_code == rider_code,
+            or_(Block.compound_id.is_(None), Block.compound_id == compound_id),
+            Block.lifted_at.is_(None),
+            or_(Block.ends_at.is_(None), Block.ends_at > now),
+        )
+        .order_by(Block.compound_id.is_(None), Block.created_at.desc())
+        .limit(1)
+    ).first()
+
+
+def add_block(
+    rider_code: str,
+    reason: str,
+    *,
+    compound_id: int | None,
+    ends_at: datetime | None,
+    by_kind: str,
+    by_id: int | None,
+    by_name: str,
+    rider_name: str = "",
+) -> Block:
+    """Add a block to the session (the caller commits)."""
+    block = Block(
+        rider_code=rider_code,
+        rider_name=rider_name[:50],
+        compound_id=compound_id,
+        reason=reason[:200],
+        ends_at=ends_at,
+        created_by_kind=by_kind,
+        created_by_id=by_id,
+        created_by_name=by_name[:50],
+    )
+    db.session.add(block)
+    return block

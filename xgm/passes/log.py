@@ -1,0 +1,83 @@
+"""Managers' arrivals log: every scan of the tenant's compounds, filtered and paginated."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import render_template, request
+from sqlalchemy import select
+
+from tenants import get_or_404
+from xgm.accounts.access import office_required
+from xgm.compounds.models import Compound, Gate
+from xgm.extensions import db
+from xgm.passes import bp
+from xgm.passes.models import OUTCOMES, Arrival
+from xgm.passes.scanning import expire_if_stale, expire_stale
+from xgm.riders.city import CN_TZ
+
+PER_PAGE = 50
+
+
+def _day(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The naive-UTC [start, end) of a Chinese calendar day."""
+    start = datetime.combine(day, time(0, 0), tzinfo=CN_TZ).astimezone(UTC).replace(tzinfo=None)
+    return start, start + timedelta(days=1)
+
+
+@bp.route("/arrivals")
+@office_required()
+def arrivals():
+    """Managers read who came to which gate, when, and what became of it."""
+    expire_stale()
+    compounds = list(db.session.scalars(select(Compound).order_by(Compound.name)))
+    compound_id = request.args.get("compound_id", type=int)
+    gate_id = request.args.get("gate_id", type=int)
+    outcome = request.args.get("outcome", "")
+    day = _day(request.args.get("day"))
+    query = select(Arrival).order_by(Arrival.created_at.desc(), Arrival.id.desc())
+    gates = []
+    if compound_id:
+        query = query.where(Arrival.compound_id == compound_id)
+        gates = list(
+            db.session.scalars(
+                select(Gate).where(Gate.compound_id == compound_id).order_by(Gate.id)
+            )
+        )
+    if gate_id:
+        query = query.where(Arrival.gate_id == gate_id)
+    if outcome in OUTCOMES:
+        query = query.where(Arrival.outcome == outcome)
+    else:
+        outcome = ""
+    if day is not None:
+        start, end = day_bounds(day)
+        query = query.where(Arrival.created_at >= start, Arrival.created_at < end)
+    page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    filters = {
+        "compound_id": compound_id or None,
+        "gate_id": gate_id or None,
+        "outcome": outcome or None,
+        "day": day.isoformat() if day else None,
+    }
+    return render_template(
+        "passes/arrivals.html",
+        page=page,
+        compounds=compounds,
+        gates=gates,
+        filters=filters,
+        outcomes=OUTCOMES,
+    )
+
+
+@bp.route("/arrivals/<int:arrival_id>")
+@office_required()
+def arrival(arrival_id: int):
+    """One arrival: the card the guard saw, the outcome, who decided and why."""
+    found = expire_if_stale(get_or_404(Arrival, arrival_id))
+    return render_template("passes/arrival.html", arrival=found)

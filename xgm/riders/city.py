@@ -1,0 +1,198 @@
+"""The app's link to the city platform: one client per app, a rider status cache, link health.
+
+Cards are cached in Redis for at most XGM_RIDER_CACHE_TTL seconds (60), keyed by rider code and
+shared by every tenant; a `rider.status_changed` webhook drops them at once (forget_rider). A
+per-rider generation counter stops a lookup that started before the webhook from writing the
+stale card back. The last card the city confirmed as admissible is kept for 24 hours: it is what
+admits a rider offline (离线核验) while the city platform is down.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import redis
+from flask import current_app
+
+from xgm.city import CityClient, CityError, RiderCard, UnknownRider, client_from_config
+from xgm.queues import get_redis
+
+log = logging.getLogger(__name__)
+
+CN_TZ = timezone(timedelta(hours=8), "CST")
+CARD_KEY = "xgm:rider:card:"
+CONFIRMED_KEY = "xgm:rider:confirmed:"
+GEN_KEY = "xgm:rider:gen:"
+DOWN_KEY = "xgm:city:down"
+
+#: SET the card only while the rider's generation is still the one read before the lookup.
+_STORE_IF_CURRENT = """
+if (redis.call('GET', KEYS[1]) or '0') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[5]) end
+return 1
+"""
+
+
+def today_cn() -> date:
+    """Today's date in China (validity dates of rider passes are Chinese dates)."""
+    return datetime.now(CN_TZ).date()
+
+
+def to_cn_iso(moment: datetime | None) -> str | None:
+    """ISO 8601 with the +08:00 offset for a naive-UTC timestamp, as the contract writes times."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC).astimezone(CN_TZ).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class RiderCheck:
+    """What we know of a rider right now and where it came from.
+
+    source: "city" (asked just now), "cache" (asked within the cache TTL), "offline" (the city
+    is down; the card is the last one it confirmed within 24 h), "unknown" (the city does not
+    know the code), "down" (the city is down and nothing recent vouches for the rider).
+    """
+
+    source: str
+    card: RiderCard | None = None
+
+    @property
+    def offline(self) -> bool:
+        """True when the verdict rests on the last confirmation, not on the city's answer."""
+        return self.source == "offline"
+
+
+def city_client() -> CityClient:
+    """The app's CityClient (one per app and process, with pooled connections)."""
+    ext = current_app.extensions
+    client = ext.get("xgm_city_client")
+    if client is None:
+        client = ext["xgm_city_client"] = client_from_config(current_app.config)
+    return client
+
+
+def _setting(name: str, default: float) -> float:
+    return float(current_app.config.get(name) or default)
+
+
+def _load_card(raw: bytes | None) -> RiderCard | None:
+    if not raw:
+        return None
+    try:
+        return RiderCard.from_dict(json.loads(raw))
+    except (TypeError, ValueError, KeyError):
+        return None
+
+
+def lookup_rider(rider_code: str) -> RiderCheck:
+    """Return the rider's card: cached (<= 60 s), else asked of the city, else the offline record."""
+    r = get_redis()
+    try:
+        cached, generation = r.mget(CARD_KEY + rider_code, GEN_KEY + rider_code)
+    except redis.RedisError:
+        log.warning("rider cache unavailable; asking the city directly")
+        cached, generation = None, None
+    card = _load_card(cached)
+    if card is not None:
+        return RiderCheck("cache", card)
+    if city_link_down():
+        return _offline(rider_code)
+    try:
+        card = city_client().get_rider(rider_code)
+    except UnknownRider:
+        mark_city_up()
+        return RiderCheck("unknown")
+    except CityError as exc:
+        log.warning("city lookup of %s failed: %s", rider_code, exc)
+        mark_city_down(str(exc))
+        return _offline(rider_code)
+    mark_city_up()
+    _store(rider_code, card, (generation or b"0").decode())
+    return RiderCheck("city", card)
+
+
+def _store(rider_code: str, card: RiderCard, generation: str) -> None:
+    """Cache the card unless a webhook changed the rider since the lookup began."""
+    body = json.dumps(card.to_dict(), ensure_ascii=False)
+    confirmed = body if card.is_admissible(today_cn()) else ""
+    try:
+        get_redis().eval(
+            _STORE_IF_CURRENT,
+            3,
+            GEN_KEY + rider_code,
+            CARD_KEY + rider_code,
+            CONFIRMED_KEY + rider_code,
+            generation,
+            body,
+            int(_setting("XGM_RIDER_CACHE_TTL", 60)),
+            confirmed,
+            int(_setting("XGM_OFFLINE_GRACE", 24 * 3600)),
+        )
+    except redis.RedisError:
+        log.warning("could not cache the card of %s", rider_code)
+
+
+def _offline(rider_code: str) -> RiderCheck:
+    """The city is down: the last admissible card confirmed within 24 h, if any."""
+    try:
+        card = _load_card(get_redis().get(CONFIRMED_KEY + rider_code))
+    except redis.RedisError:
+        card = None
+    if card is None:
+        return RiderCheck("down")
+    return RiderCheck("offline", card)
+
+
+def forget_rider(rider_code: str, status: str) -> None:
+    """Drop the cached card now; drop the offline confirmation too unless the rider is active."""
+    r = get_redis()
+    pipe = r.pipeline(transaction=True)
+    pipe.incr(GEN_KEY + rider_code)
+    pipe.expire(GEN_KEY + rider_code, 24 * 3600)
+    pipe.delete(CARD_KEY + rider_code)
+    if status != "active":
+        pipe.delete(CONFIRMED_KEY + rider_code)
+    pipe.execute()
+
+
+def mark_city_down(reason: str) -> None:
+    """Remember for a few seconds that the city failed, so scans stop waiting on it."""
+    with contextlib.suppress(redis.RedisError):
+        get_redis().set(
+            DOWN_KEY,
+            json.dumps({"reason": reason[:200], "at": datetime.now(UTC).isoformat()}),
+            ex=max(1, int(_setting("XGM_CITY_DOWN_HOLD", 10))),
+        )
+
+
+def mark_city_up() -> None:
+    """The city answered: forget a recorded failure."""
+    with contextlib.suppress(redis.RedisError):
+        get_redis().delete(DOWN_KEY)
+
+
+def city_link_down() -> bool:
+    """True when a call to the city failed within the last XGM_CITY_DOWN_HOLD seconds."""
+    try:
+        return bool(get_redis().exists(DOWN_KEY))
+    except redis.RedisError:
+        return False
+
+
+def probe_city() -> bool:
+    """Ask the city something cheap now; True when it answers (even 'unknown rider')."""
+    try:
+        city_client().get_rider("XGM000000000000")
+    except UnknownRider:
+        pass
+    except CityError as exc:
+        mark_city_down(str(exc))
+        return False
+    mark_city_up()
+    return True

@@ -1,0 +1,46 @@
+/* The rider's live pass: a running clock, and the outcome polled until the guard decides. */
+(function () {
+  "use strict";
+  var root = document.getElementById("pass");
+  if (!root) { return; }
+  var clock = document.getElementById("clock");
+  var TERMINAL = { admitted: 1, denied: 1, expired: 1, refused: 1 };
+  var timeFormat = new Intl.DateTimeFormat("zh-CN", {
+    hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false, timeZone: "Asia/Shanghai"
+  });
+
+  function tick() {
+    if (clock) { clock.textContent = timeFormat.format(new Date()); }
+  }
+  tick();
+  setInterval(tick, 1000);
+
+  var url = root.getAttribute("data-status-url");
+  if (!url) { return; }
+  var delay = 1500;
+
+  function apply(state) {
+    root.setAttribute("data-outcome", state.outcome);
+    var fields = root.querySelectorAll("[data-field=reason]");
+    for (var i = 0; i < fields.length; i++) { fields[i].textContent = state.reason || ""; }
+    if (navigator.vibrate && state.outcome === "admitted") { navigator.vibrate(200); }
+  }
+
+  function poll() {
+    fetch(url, { headers: { Accept: "application/json" }, cache: "no-store", credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (state) {
+        if (state && state.outcome) {
+          if (state.outcome !== root.getAttribute("data-outcome")) { apply(state); }
+          if (TERMINAL[state.outcome]) { return; }
+        }
+        delay = 1500;
+        setTimeout(poll, delay);
+      })
+      .catch(function () {
+        delay = Math.min(delay * 2, 10000);
+        setTimeout(poll, delay);
+      });
+  }
+  if (!TERMINAL[root.getAttribute("data-outcome")]) { setTimeout(poll, delay); }
+})();
