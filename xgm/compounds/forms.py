@@ -39,9 +39,8 @@ MAX_BUILDING_LENGTH = 40
 
 
 def clean_text(value: str | None) -> str:
-    """NFKC-normalise (full-width digits and dashes), drop control characters, squeeze spaces."""
-    value = unicodedata.normalize("NFKC", value or "")
-    value = "".join(c for c in value if unicodedata.category(c)[0] != "C" or c in "\n")
+    """Drop control and format characters and squeeze runs of white space (names, addresses)."""
+    value = "".join(c for c in value or "" if c.isspace() or unicodedata.category(c)[0] != "C")
     return " ".join(value.split())
 
 
@@ -57,7 +56,8 @@ def clean_lines(value: str | None) -> str:
 
 def validate_hotline(form, field):
     """A phone number a rider or resident can dial: mobile, landline, 400/800 or service number."""
-    value = (field.data or "").replace(" ", "").replace("—", "-").replace("－", "-")
+    # NFKC turns full-width digits and dashes (typed with a Chinese IME) into ASCII.
+    value = unicodedata.normalize("NFKC", field.data or "").replace(" ", "").replace("—", "-")
     if not HOTLINE_RE.match(value):
         raise ValidationError(
             _l("请输入有效的电话号码（如 0571-64612345、13800001234 或 400-123-4567）")

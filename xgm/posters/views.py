@@ -3,7 +3,7 @@
 import re
 from urllib.parse import quote
 
-from flask import Response, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Response, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -11,6 +11,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import select
 from werkzeug.exceptions import BadRequest, Conflict, HTTPException
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 
 from printables import FontMissingError
 from tenants import current_tenant, get_or_404
@@ -55,7 +56,10 @@ UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 class PrintForm(FlaskForm):
     """Start printing every active gate of the tenant on one paper size."""
 
-    size = SelectField(_l("纸张"), choices=[("A4", "A4"), ("A3", _l("A3（更大，远处也能扫）"))])
+    size = SelectField(
+        _l("纸张"),
+        choices=[SelectChoice("A4", "A4"), SelectChoice("A3", _l("A3（更大，远处也能扫）"))],
+    )
 
 
 def _fail(exc_class: type[HTTPException], detail: str):
@@ -84,10 +88,10 @@ def content_disposition(name: str, fallback: str, attachment: bool = False) -> s
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def pdf_response(data: bytes, name: str, fallback: str) -> Response:
-    """Serve a poster PDF inline (the browser shows it, ready to print) under a readable name."""
+def pdf_response(data: bytes, name: str, fallback: str, attachment: bool = False) -> Response:
+    """Serve a PDF under a readable name; inline by default (the browser shows it, to print)."""
     response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = content_disposition(name, fallback)
+    response.headers["Content-Disposition"] = content_disposition(name, fallback, attachment)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -258,9 +262,6 @@ def download(print_job_id: int):
     if job.status != "done" or not path.is_file():
         _fail(Conflict, _("这次打印还没有完成，暂时不能下载。"))
     name = f"{current_tenant.name}-全部门岗二维码-{job.size}-{local_today():%Y%m%d}.pdf"
-    response = send_file(path, mimetype="application/pdf", max_age=0)
-    response.headers["Content-Disposition"] = content_disposition(
-        name, f"posters-{job.id}-{job.size}.pdf", attachment=True
+    return pdf_response(
+        path.read_bytes(), name, f"posters-{job.id}-{job.size}.pdf", attachment=True
     )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
