@@ -12,7 +12,7 @@ from sqlalchemy import select
 from tests.compounds.support import token_of
 from tests.posters.pdf import page_count, qr_codes
 from xgm.extensions import db
-from xgm.posters.jobs import output_path, print_tenant_posters
+from xgm.posters.jobs import chunks, output_path, print_tenant_posters
 from xgm.posters.models import PrintJob
 from xgm.queues import get_queue, get_redis
 
@@ -262,3 +262,26 @@ def test_another_tenants_run_is_404(app, office, rival):
     for path in (f"/posters/jobs/{job_id}", f"/posters/jobs/{job_id}.json"):
         assert office.client.get(path).status_code == 404
     assert office.client.get(f"/posters/jobs/{job_id}/download").status_code == 404
+
+
+def test_progress_comes_in_about_twenty_steps():
+    """Runs are rendered in chunks of 5 to 50 posters, about 20 of them for big tenants."""
+    assert [len(c) for c in chunks(list(range(3)))] == [3]
+    assert [len(c) for c in chunks(list(range(12)))] == [5, 5, 2]
+    assert [len(c) for c in chunks(list(range(100)))] == [5] * 20
+    assert [len(c) for c in chunks(list(range(1000)))] == [50] * 20
+    assert sum(len(c) for c in chunks(list(range(2001)))) == 2001
+
+
+def test_a_twelve_gate_run_renders_in_chunks_to_the_end(app, office):
+    """Twelve gates are rendered in chunks of 5, 5 and 2 and end at done == total == 12."""
+    compound_id = office.add_compound()
+    for n in range(12):
+        office.add_gate(compound_id, f"{n + 1} 号门")
+    with listening_worker(app):
+        job_id = _start(office)
+        run_worker(app)
+    job = _job(office, job_id)
+    assert (job.status, job.done, job.total) == ("done", 12, 12)
+    with app.app_context():
+        assert page_count(output_path(office.tenant_id, job).read_bytes()) == 12

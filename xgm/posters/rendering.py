@@ -85,7 +85,9 @@ def render_many(posters: Sequence[Poster], size: str) -> bytes:
 
 
 def merge_pdfs(parts: Sequence[bytes]) -> bytes:
-    """Join one-page PDFs into one document, in order."""
+    """Join PDFs into one document, in order."""
+    if len(parts) == 1:
+        return parts[0]
     writer = PdfWriter()
     for part in parts:
         writer.append(PdfReader(io.BytesIO(part)))
