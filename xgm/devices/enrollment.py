@@ -54,12 +54,14 @@ def normalise_code(text: str | None) -> str:
 def create_code(compound, gate=None, user=None) -> tuple[EnrollmentCode, str]:
     """Create a one-time code for a compound (and optionally one gate); returns (row, code)."""
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    now = utcnow()
     row = EnrollmentCode(
         code_hash=secret_digest(code),
         compound_id=compound.id,
         gate_id=gate.id if gate is not None else None,
         created_by=user.id if user is not None else None,
-        expires_at=utcnow() + CODE_TTL,
+        created_at=now,
+        expires_at=now + CODE_TTL,
     )
     db.session.add(row)
     db.session.flush()
