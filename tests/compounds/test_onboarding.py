@@ -68,7 +68,11 @@ def test_demo_seed_creates_two_compounds_with_gates(app):
                 ]
                 for c in compounds
             }
-    assert [c.name for c in compounds] == [spec["name"] for spec in DEMO_COMPOUNDS]
-    assert all(c.district == "桐庐县" and c.street and c.community for c in compounds)
-    assert all(len(c.building_list) >= 8 for c in compounds)
-    assert gates == {"富春江畔花园": ["东门", "北门", "地库入口"], "迎春南苑": ["南门", "西门"]}
+    mine = compounds[:2]  # seeded first: other features' demo data hangs off them
+    assert [c.name for c in mine] == [spec["name"] for spec in DEMO_COMPOUNDS]
+    assert all(c.district == "桐庐县" and c.street and c.community for c in mine)
+    assert all(len(c.building_list) >= 8 for c in mine)
+    assert {c.name: gates[c.name] for c in mine} == {
+        "富春江畔花园": ["东门", "北门", "地库入口"],
+        "迎春南苑": ["南门", "西门"],
+    }

@@ -36,7 +36,8 @@ def init_app(app) -> None:
         )
     )
     if demo.seed_compounds not in SEEDERS:
-        SEEDERS.append(demo.seed_compounds)
+        # First: the other features' demo data (guards, phones) hangs off these compounds.
+        SEEDERS.insert(0, demo.seed_compounds)
 
 
 from xgm.compounds import views  # noqa: E402,F401  - registers the routes on bp
