@@ -19,6 +19,11 @@ BLUEPRINTS = (
     "xgm.audit",
     "xgm.devices",
     "xgm.guards",
+    "xgm.dashboard",
+    "xgm.ops",
+    "xgm.oversight",
+    "xgm.exports",
+    "xgm.privacy",
 )
 
 

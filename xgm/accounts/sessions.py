@@ -68,6 +68,27 @@ def _load_office_user(rest: str) -> User | None:
 
 register_loader("u", _load_office_user)
 
+_PASSWORD_PRINCIPALS: list[Callable[[str], object | None]] = []
+
+
+def register_password_principal(finder: Callable[[str], object | None]) -> None:
+    """Let another account kind sign in at /login when no office user has the email.
+
+    `finder(email)` returns None or a principal with `password_hash`, `is_active`,
+    `sign_in()` and `landing_endpoint` (observers use this).
+    """
+    if finder not in _PASSWORD_PRINCIPALS:
+        _PASSWORD_PRINCIPALS.append(finder)
+
+
+def find_password_principal(email: str):
+    """The first non-office principal registered for this email, or None."""
+    for finder in _PASSWORD_PRINCIPALS:
+        principal = finder(email)
+        if principal is not None:
+            return principal
+    return None
+
 
 def sign_in(user: User) -> LoginSession:
     """Open a new revocable session for the user on this device and sign them in."""

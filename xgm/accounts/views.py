@@ -2,6 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -17,7 +18,12 @@ from xgm.accounts.forms import (
 )
 from xgm.accounts.models import User
 from xgm.accounts.passwords import burn_verify_time, hash_secret, verify_secret
-from xgm.accounts.sessions import revoke_sessions, sign_in, sign_out
+from xgm.accounts.sessions import (
+    find_password_principal,
+    revoke_sessions,
+    sign_in,
+    sign_out,
+)
 from xgm.extensions import db, limiter
 
 
@@ -99,7 +105,16 @@ def login():
     if form.validate_on_submit():
         with unscoped():  # the email alone says which tenant the account belongs to
             user = db.session.scalars(select(User).where(User.email == form.email.data)).first()
-        if user is None:
+        other = find_password_principal(form.email.data) if user is None else None
+        if other is not None:  # an observer (community / street official)
+            if not verify_secret(other.password_hash, form.password.data):
+                error = _("邮箱或密码不正确")
+            elif not other.is_active:
+                error = _("该账号已停用，请联系平台运营方。")
+            else:
+                other.sign_in()
+                return redirect(url_for(other.landing_endpoint))
+        elif user is None:
             burn_verify_time(form.password.data)
             error = _("邮箱或密码不正确")
         elif not verify_secret(user.password_hash, form.password.data):
@@ -120,7 +135,7 @@ def logout():
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    sign_out(current_office_user())
+    sign_out(current_user._get_current_object() if current_user.is_authenticated else None)
     flash(_("已退出登录"), "info")
     return redirect(url_for("accounts.login"))
 

@@ -12,6 +12,7 @@ from xgm.extensions import db
 from xgm.passes import bp
 from xgm.passes.models import OUTCOMES, Arrival
 from xgm.passes.scanning import expire_if_stale, expire_stale
+from xgm.privacy import log_access
 from xgm.riders.city import CN_TZ
 
 PER_PAGE = 50
@@ -80,4 +81,5 @@ def arrivals():
 def arrival(arrival_id: int):
     """One arrival: the card the guard saw, the outcome, who decided and why."""
     found = expire_if_stale(get_or_404(Arrival, arrival_id))
+    log_access([found], "arrival_detail")  # PIPL: who saw this rider's name, phone and photo
     return render_template("passes/arrival.html", arrival=found)

@@ -1,0 +1,56 @@
+"""Two small SQL time expressions that differ between SQLite and PostgreSQL."""
+
+from sqlalchemy import Float, Integer
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from xgm.dashboard.periods import CN_OFFSET_HOURS
+
+
+class seconds_between(FunctionElement):  # noqa: N801 - reads like the SQL function it renders
+    """SQL: seconds from the first timestamp to the second (a float)."""
+
+    type = Float()
+    inherit_cache = True
+    name = "seconds_between"
+
+
+class local_hour(FunctionElement):  # noqa: N801
+    """SQL: the hour (0-23) of a naive-UTC timestamp in Beijing time."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "local_hour"
+
+
+@compiles(seconds_between)
+def _seconds_sqlite(element, compiler, **kw):
+    start, end = list(element.clauses)
+    return (
+        f"((julianday({compiler.process(end, **kw)}) - "
+        f"julianday({compiler.process(start, **kw)})) * 86400.0)"
+    )
+
+
+@compiles(seconds_between, "postgresql")
+def _seconds_pg(element, compiler, **kw):
+    start, end = list(element.clauses)
+    return f"EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - {compiler.process(start, **kw)}))"
+
+
+@compiles(local_hour)
+def _hour_sqlite(element, compiler, **kw):
+    (column,) = list(element.clauses)
+    return (
+        f"CAST(strftime('%H', {compiler.process(column, **kw)}, "
+        f"'+{CN_OFFSET_HOURS} hours') AS INTEGER)"
+    )
+
+
+@compiles(local_hour, "postgresql")
+def _hour_pg(element, compiler, **kw):
+    (column,) = list(element.clauses)
+    return (
+        f"CAST(EXTRACT(HOUR FROM {compiler.process(column, **kw)} "
+        f"+ INTERVAL '{CN_OFFSET_HOURS} hours') AS INTEGER)"
+    )

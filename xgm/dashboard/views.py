@@ -1,0 +1,56 @@
+"""`/dashboard`: how the company's gates are doing over a period, for owners and managers."""
+
+from flask import abort, render_template, request
+from sqlalchemy import select
+
+from xgm.accounts.access import office_required
+from xgm.compounds.models import Compound, Gate
+from xgm.dashboard import bp, figures
+from xgm.dashboard.periods import PeriodError, period_from_args
+from xgm.dashboard.presenting import figure_context
+from xgm.errors import render_error
+from xgm.extensions import db
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        abort(404)
+
+
+@bp.route("/dashboard")
+@office_required("owner", "manager")
+def index():
+    """Entries, wait times, outcomes, platforms and complaints for a period, compound and gate."""
+    try:
+        period = period_from_args(request.args)
+    except PeriodError as exc:
+        return render_error(400, str(exc))
+    compounds = db.session.scalars(
+        select(Compound).where(Compound.archived.is_(False)).order_by(Compound.name)
+    ).all()
+    gates = db.session.scalars(select(Gate).order_by(Gate.compound_id, Gate.name)).all()
+    compound_id, gate_id = _int_arg("compound"), _int_arg("gate")
+    compound_ids = None
+    if compound_id is not None:
+        if compound_id not in {c.id for c in compounds}:
+            abort(404)
+        compound_ids = (compound_id,)
+    if gate_id is not None:
+        gate = next((g for g in gates if g.id == gate_id), None)
+        if gate is None or (compound_id is not None and gate.compound_id != compound_id):
+            abort(404)
+    scope = figures.Scope(period.start, period.end, compound_ids=compound_ids, gate_id=gate_id)
+    return render_template(
+        "dashboard/index.html",
+        period=period,
+        compounds=compounds,
+        gates=gates,
+        compound_id=compound_id,
+        gate_id=gate_id,
+        **figure_context(figures.dashboard(scope)),
+    )

@@ -1,0 +1,122 @@
+"""CSV exports: `/exports/<kind>.csv?from=&to=` answers small periods at once; large ones queue."""
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from tenants import get_or_404
+from xgm.accounts.access import current_office_user, office_required
+from xgm.dashboard.periods import PeriodError, local_today, period_between
+from xgm.errors import render_error
+from xgm.exports import bp
+from xgm.exports.csvfiles import count_rows, iter_rows, render_csv
+from xgm.exports.forms import ExportForm
+from xgm.exports.jobs import enqueue_export
+from xgm.exports.models import ExportJob
+from xgm.extensions import db
+
+RECENT_JOBS = 20
+
+
+def _csv_response(content: bytes, filename: str) -> Response:
+    response = Response(content, mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/exports")
+@office_required()
+def index():
+    """Choose a period and what to export; see the recent background exports."""
+    today = local_today().isoformat()
+    jobs = db.session.scalars(
+        select(ExportJob)
+        .order_by(ExportJob.created_at.desc(), ExportJob.id.desc())
+        .limit(RECENT_JOBS)
+    ).all()
+    return render_template(
+        "exports/index.html",
+        first=request.args.get("from") or today[:8] + "01",
+        last=request.args.get("to") or today,
+        jobs=jobs,
+    )
+
+
+def _export(kind: str):
+    """Answer the CSV directly for a small period, or offer a background export for a large one."""
+    try:
+        period = period_between(request.args.get("from"), request.args.get("to"))
+    except PeriodError as exc:
+        return render_error(400, str(exc))
+    rows = count_rows(kind, period)
+    filename = f"{kind}_{period.first_day.isoformat()}_{period.last_day.isoformat()}.csv"
+    if rows <= current_app.config["XGM_EXPORT_SYNC_MAX_ROWS"]:
+        return _csv_response(render_csv(kind, iter_rows(kind, period)), filename)
+    form = ExportForm(
+        kind=kind, first_day=period.first_day.isoformat(), last_day=period.last_day.isoformat()
+    )
+    return render_template("exports/confirm.html", form=form, rows=rows, period=period, kind=kind)
+
+
+@bp.route("/exports/arrivals.csv")
+@office_required()
+def arrivals_csv():
+    """Arrivals of a period as CSV (UTF-8 with BOM, Chinese headers)."""
+    return _export("arrivals")
+
+
+@bp.route("/exports/complaints.csv")
+@office_required()
+def complaints_csv():
+    """Complaints of a period as CSV (UTF-8 with BOM, Chinese headers)."""
+    return _export("complaints")
+
+
+@bp.route("/exports/new", methods=["POST"])
+@office_required()
+def new():
+    """Start a large export on the worker and show its progress."""
+    form = ExportForm()
+    if not form.validate_on_submit():
+        errors = [e for field in form for e in field.errors]
+        return render_error(400, "；".join(str(e) for e in errors) or None)
+    try:
+        period = period_between(form.first_day.data, form.last_day.data)
+    except PeriodError as exc:
+        return render_error(400, str(exc))
+    user = current_office_user()
+    job = ExportJob(
+        kind=form.kind.data,
+        first_day=period.first_day,
+        last_day=period.last_day,
+        requested_by_user_id=user.id,
+        requested_by_name=user.name,
+    )
+    db.session.add(job)
+    db.session.commit()
+    if not enqueue_export(job):
+        job.status = "failed"
+        job.error = "queue_unavailable"
+        db.session.commit()
+    return redirect(url_for("exports.progress", export_id=job.id), code=303)
+
+
+@bp.route("/exports/<int:export_id>")
+@office_required()
+def progress(export_id: int):
+    """A background export's progress bar, then its download link."""
+    job = get_or_404(ExportJob, export_id)
+    return render_template("exports/progress.html", job=job)
+
+
+@bp.route("/exports/<int:export_id>/download")
+@office_required()
+def download(export_id: int):
+    """Download a finished background export."""
+    job = get_or_404(ExportJob, export_id)
+    if job.status != "done" or job.content is None:
+        flash(_("导出尚未完成"), "info")
+        return redirect(url_for("exports.progress", export_id=job.id))
+    return _csv_response(job.content, job.filename)

@@ -1,0 +1,50 @@
+"""Rider personal data under PIPL: the retention job, its tenant setting and the access log."""
+
+from flask import Blueprint
+
+bp = Blueprint("privacy", __name__)
+
+#: Seconds between retention runs (daily); XGM_RETENTION_INTERVAL overrides.
+RETENTION_INTERVAL = 86400
+
+
+def init_app(app) -> None:
+    """Schedule the daily retention job and add `flask privacy purge`."""
+    import os
+
+    import click
+    from flask.cli import AppGroup
+
+    from xgm.queues.periodic import PeriodicJob, register_periodic
+
+    app.config.setdefault(
+        "XGM_RETENTION_INTERVAL",
+        int(os.environ.get("XGM_RETENTION_INTERVAL", RETENTION_INTERVAL)),
+    )
+    register_periodic(
+        PeriodicJob(
+            name="rider-data-retention",
+            func="xgm.privacy.jobs.purge_rider_data",
+            queue="default",
+            interval_key="XGM_RETENTION_INTERVAL",
+            timeout=3600,
+        )
+    )
+
+    privacy_cli = AppGroup("privacy", help="Rider personal data (PIPL).")
+
+    @privacy_cli.command("purge")
+    def purge_command():
+        """Run the retention job now: blank rider data older than each tenant's period."""
+        from xgm.privacy.jobs import purge_rider_data
+
+        for tenant_id, changed in purge_rider_data().items():
+            click.echo(f"tenant {tenant_id}: {changed}")
+
+    app.cli.add_command(privacy_cli)
+
+
+from xgm.privacy import views  # noqa: E402,F401  - registers the routes on bp
+from xgm.privacy.access_log import log_access  # noqa: E402
+
+__all__ = ["bp", "init_app", "log_access"]

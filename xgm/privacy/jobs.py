@@ -1,0 +1,60 @@
+"""The daily retention job (PIPL): rider personal data goes after the tenant's retention period."""
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import delete, or_, select, update
+
+from tenants import Tenant, tenant_context, utcnow
+from xgm.complaints.models import Complaint
+from xgm.exports.models import ExportJob
+from xgm.extensions import db
+from xgm.passes.models import Arrival
+
+log = logging.getLogger(__name__)
+
+#: Finished CSV exports are deleted after this long (they hold a period's whole log).
+EXPORT_KEEP = timedelta(days=7)
+
+
+def purge_tenant(tenant_id: int, retention_days: int, now=None) -> dict[str, int]:
+    """Blank rider names, phones and photo references older than the retention period.
+
+    Keeps the rows, so counts and rider codes stay. Idempotent. Returns what it changed.
+    """
+    now = now or utcnow()
+    cutoff = now - timedelta(days=retention_days)
+    with tenant_context(tenant_id):
+        arrivals = db.session.execute(
+            update(Arrival)
+            .where(
+                Arrival.created_at < cutoff,
+                or_(Arrival.rider_name != "", Arrival.rider_phone != "", Arrival.photo_url != ""),
+            )
+            .values(rider_name="", rider_phone="", photo_url="")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        complaints = db.session.execute(
+            update(Complaint)
+            .where(Complaint.created_at < cutoff, Complaint.rider_name != "")
+            .values(rider_name="")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        exports = db.session.execute(
+            delete(ExportJob)
+            .where(ExportJob.created_at < now - EXPORT_KEEP)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.commit()
+    return {"arrivals": arrivals, "complaints": complaints, "exports": exports}
+
+
+def purge_rider_data() -> dict[int, dict[str, int]]:
+    """Job (daily): apply every tenant's retention period; returns the changes per tenant."""
+    tenants = db.session.execute(select(Tenant.id, Tenant.retention_days).order_by(Tenant.id)).all()
+    done = {}
+    for tenant_id, days in tenants:
+        done[tenant_id] = purge_tenant(tenant_id, days)
+        if any(done[tenant_id].values()):
+            log.info("retention: tenant %s: %s", tenant_id, done[tenant_id])
+    return done

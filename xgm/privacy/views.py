@@ -1,0 +1,37 @@
+"""The owner's privacy page: the retention period and who viewed riders' personal data."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from tenants import current_tenant
+from xgm.accounts.access import office_required
+from xgm.extensions import db
+from xgm.privacy import bp
+from xgm.privacy.forms import RetentionForm
+from xgm.privacy.models import RiderDataAccess
+
+PER_PAGE = 50
+
+
+@bp.route("/privacy", methods=["GET", "POST"])
+@office_required("owner")
+def settings():
+    """The owner sets how long rider personal data is kept, and reads the access log."""
+    tenant = current_tenant._get_current_object()
+    form = RetentionForm(obj=tenant)
+    if form.validate_on_submit():
+        tenant.retention_days = form.retention_days.data
+        db.session.commit()
+        flash(_("已保存：骑手个人信息保留 %(n)d 天", n=tenant.retention_days), "success")
+        return redirect(url_for("privacy.settings"))
+    rider_code = (request.args.get("rider") or "").strip()[:32]
+    query = select(RiderDataAccess).order_by(
+        RiderDataAccess.created_at.desc(), RiderDataAccess.id.desc()
+    )
+    if rider_code:
+        query = query.where(RiderDataAccess.rider_code == rider_code)
+    page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "privacy/settings.html", form=form, tenant=tenant, page=page, rider_code=rider_code
+    )
