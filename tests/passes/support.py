@@ -1,6 +1,8 @@
 """Helpers of the scan tests: a real simulator process, gates, rider sign-in, signed webhooks."""
 
 import json
+import threading
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -151,3 +153,65 @@ def held_event(sim_url: str) -> dict:
 def office_csrf(client) -> str:
     """A CSRF token of the signed-in office user's forms."""
     return csrf_token(client, "/blocks")
+
+
+class Stream:
+    """An open /guard/stream read by a background thread (as a phone would), closed at the end.
+
+    The stream's generator keeps its request context pushed while it runs, so it must not run
+    in the test's own thread, where the rider's requests are made.
+    """
+
+    def __init__(self, phone, headers=None):
+        self.response = phone.get("/guard/stream", buffered=False, headers=headers or {})
+        assert self.response.status_code == 200, self.response.status_code
+        assert self.response.mimetype == "text/event-stream"
+        self.text = ""
+        self._cond = threading.Condition()
+        self._stop = threading.Event()
+        self._done = False
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            for chunk in self.response.iter_encoded():
+                with self._cond:
+                    self.text += chunk.decode("utf-8")
+                    self._cond.notify_all()
+                if self._stop.is_set():
+                    break
+        finally:
+            self.response.close()
+            with self._cond:
+                self._done = True
+                self._cond.notify_all()
+
+    def read_until(self, needle: str, timeout: float = 10.0) -> str:
+        """Wait until `needle` has arrived (or the stream ended); return the text so far."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while needle not in self.text and not self._done:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(left)
+            assert needle in self.text, self.text
+            return self.text
+
+    def messages(self) -> list[dict]:
+        """The data messages received so far: [{"id": .., "data": {...}}]."""
+        found = []
+        with self._cond:
+            blocks = self.text.split("\n\n")
+        for block in blocks:
+            fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+            if "data" in fields and "event" not in fields and "id" in fields:
+                found.append({"id": fields["id"], "data": json.loads(fields["data"])})
+        return found
+
+    def close(self) -> None:
+        """Hang up (at the next chunk, a heartbeat at most away)."""
+        self._stop.set()
+        self._thread.join(timeout=10)
+        assert not self._thread.is_alive(), "the stream did not end"

@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
+from wtforms.fields.choices import SelectChoice
 
 from tenants import get_or_404, utcnow
 from xgm.accounts.access import current_office_user, office_required
@@ -32,7 +33,9 @@ def index():
     """Managers see who is blocked where, and block a rider code."""
     compounds = _compounds()
     form = BlockForm()
-    form.compound_id.choices = [(0, _("全公司所有小区"))] + [(c.id, c.name) for c in compounds]
+    form.compound_id.choices = [SelectChoice(0, _("全公司所有小区"))] + [
+        SelectChoice(c.id, c.name) for c in compounds
+    ]
     if request.method == "GET":
         form.rider_code.data = normalise_rider_code(request.args.get("rider_code"))
         form.compound_id.data = request.args.get("compound_id", 0, type=int)

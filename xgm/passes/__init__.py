@@ -6,16 +6,38 @@ from flask_babel import lazy_gettext as _l
 bp = Blueprint("passes", __name__)
 
 
+def guard_complain_url() -> str:
+    """The 投诉 link of a console card ("{id}" in place of the arrival id); "" until it exists."""
+    from flask import current_app, url_for
+
+    if "complaints.guard_complain" not in current_app.view_functions:
+        return ""
+    return url_for("complaints.guard_complain", arrival_id=0).replace("/0/", "/{id}/")
+
+
 def init_app(app) -> None:
-    """Register the arrivals log link, the city event handler and the expiry CLI."""
+    """Register the arrivals log link, the city event handler, the expiry job and its CLI."""
     import click
 
     from xgm.home.nav import NavLink, register_nav_link
-    from xgm.passes.jobs import expire_arrivals, on_rider_status_changed
+    from xgm.passes.forms import DENY_REASONS
+    from xgm.passes.jobs import EXPIRY, expire_arrivals, on_rider_status_changed
+    from xgm.queues.periodic import PeriodicJob, register_periodic
     from xgm.webhooks import register_handler
 
     register_nav_link(NavLink(50, "passes.arrivals", _l("到访记录")))
+    app.jinja_env.globals["deny_reasons"] = DENY_REASONS
+    app.jinja_env.globals["guard_complain_url"] = guard_complain_url
     register_handler("rider.status_changed", on_rider_status_changed)
+    app.config.setdefault("XGM_ARRIVAL_EXPIRY_INTERVAL", 60)
+    register_periodic(
+        PeriodicJob(
+            name=EXPIRY,
+            func="xgm.passes.jobs.expire_arrivals_job",
+            queue="default",
+            interval_key="XGM_ARRIVAL_EXPIRY_INTERVAL",
+        )
+    )
 
     @app.cli.command("expire-arrivals")
     def expire_arrivals_command():
@@ -23,4 +45,4 @@ def init_app(app) -> None:
         click.echo(f"expired {expire_arrivals()} arrivals")
 
 
-from xgm.passes import log, views  # noqa: E402,F401  - registers the routes on bp
+from xgm.passes import console, log, views  # noqa: E402,F401  - registers the routes on bp

@@ -1,9 +1,10 @@
-"""The manual registration form a rider fills in while the city platform is down."""
+"""Forms of the scan: the rider's manual registration, the guard's deny (and block)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from xgm.accounts.forms import validate_phone
 
@@ -15,4 +16,29 @@ class ManualForm(FlaskForm):
 
     name = StringField(_l("姓名"), validators=[DataRequired(), Length(min=2, max=20)])
     phone = StringField(_l("手机号"), validators=[DataRequired(), validate_phone])
-    platform = SelectField(_l("配送平台"), choices=[(p, p) for p in PLATFORMS])
+    platform = SelectField(_l("配送平台"), choices=[SelectChoice(p, p) for p in PLATFORMS])
+
+
+#: Quick reasons offered on the guard's 拒绝 panel (a free text is always possible).
+DENY_REASONS = (
+    _l("非本小区订单"),
+    _l("身份与照片不符"),
+    _l("未佩戴头盔"),
+    _l("态度恶劣"),
+    _l("车辆停放不当"),
+)
+#: How long a guard's block lasts, in days (0: until a manager lifts it).
+BLOCK_DAYS = (0, 7, 30)
+
+
+class DenyForm(FlaskForm):
+    """The guard's reason to deny, and optionally a block of the rider at this compound."""
+
+    reason = StringField(_l("原因"), validators=[DataRequired(), Length(min=2, max=200)])
+    block = BooleanField(_l("同时拉黑（本小区）"))
+    block_days = IntegerField(_l("拉黑天数"), default=0, validators=[Optional()])
+
+    def validate_block_days(self, field):
+        """Only the offered durations."""
+        if field.data is not None and field.data not in BLOCK_DAYS:
+            raise ValidationError(_l("拉黑天数无效"))

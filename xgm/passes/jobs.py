@@ -8,9 +8,19 @@ from xgm.passes.feed import publish
 from xgm.passes.models import REFUSALS, Arrival
 from xgm.passes.scanning import PENDING_FOR
 
+EXPIRY = "expire-arrivals"
+
+
+def expire_arrivals_job() -> int:
+    """The periodic run (every XGM_ARRIVAL_EXPIRY_INTERVAL s): schedule the next, then sweep."""
+    from xgm.queues.periodic import schedule_next
+
+    schedule_next(EXPIRY)
+    return expire_arrivals()
+
 
 def expire_arrivals() -> int:
-    """Periodic sweep: expire every tenant's pending arrivals older than 10 minutes; how many."""
+    """Expire every tenant's pending arrivals older than 10 minutes and push them; how many."""
     cutoff = utcnow() - PENDING_FOR
     with unscoped():  # system sweep over every tenant
         stale = list(

@@ -177,10 +177,10 @@ def mark_city_up() -> None:
         get_redis().delete(DOWN_KEY)
 
 
-def city_link_down() -> bool:
+def city_link_down(client: redis.Redis | None = None) -> bool:
     """True when a call to the city failed within the last XGM_CITY_DOWN_HOLD seconds."""
     try:
-        return bool(get_redis().exists(DOWN_KEY))
+        return bool((client or get_redis()).exists(DOWN_KEY))
     except redis.RedisError:
         return False
 

@@ -1,0 +1,251 @@
+/* Guard console: arrival cards kept live by Server-Sent Events, with a polling fallback. */
+(function () {
+  "use strict";
+  var feed = document.getElementById("feed");
+  if (!feed) { return; }
+  var cardsBox = document.getElementById("cards");
+  var empty = document.getElementById("feed-empty");
+  var cityBanner = document.getElementById("city-down");
+  var pollBanner = document.getElementById("feed-status");
+  var template = document.getElementById("card-template");
+  var csrf = feed.getAttribute("data-csrf");
+  var urls = {
+    list: feed.getAttribute("data-list-url"),
+    stream: feed.getAttribute("data-stream-url"),
+    admit: feed.getAttribute("data-admit-url"),
+    deny: feed.getAttribute("data-deny-url"),
+    complain: feed.getAttribute("data-complain-url")
+  };
+  var labels = {};
+  var items = document.querySelectorAll("#console-labels li");
+  for (var i = 0; i < items.length; i++) { labels[items[i].getAttribute("data-key")] = items[i].textContent; }
+  function label(key, fallback) { return labels.hasOwnProperty(key) ? labels[key] : (fallback || ""); }
+
+  var cards = {};   // arrival id -> {data, el}
+  var PENDING_MS = 10 * 60 * 1000;
+  var timeFormat = new Intl.DateTimeFormat("zh-CN", {
+    hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false, timeZone: "Asia/Shanghai"
+  });
+
+  function part(el, name) { return el.querySelector('[data-f="' + name + '"]'); }
+  function show(node, visible) { if (node) { node.hidden = !visible; } }
+  function url(pattern, id) { return pattern.replace("{id}", String(id)); }
+
+  function fill(el, a) {
+    var r = a.rider || {};
+    el.setAttribute("data-outcome", a.outcome);
+    el.setAttribute("data-id", String(a.id));
+    el.classList.toggle("is-manual", !!a.manual);
+    part(el, "outcome").textContent = label("outcome." + a.outcome, a.outcome);
+    part(el, "gate").textContent = a.gate ? a.gate.name : "";
+    var created = new Date(a.created_at);
+    var time = part(el, "time");
+    time.textContent = timeFormat.format(created);
+    time.setAttribute("datetime", a.created_at);
+    var photo = part(el, "photo");
+    var initial = part(el, "initial");
+    if (r.photo_url) {
+      if (photo.getAttribute("src") !== r.photo_url) { photo.setAttribute("src", r.photo_url); }
+      photo.setAttribute("alt", r.name || "");
+      show(photo, true); show(initial, false);
+    } else {
+      show(photo, false); show(initial, true);
+      initial.textContent = (r.name || "?").slice(0, 1);
+    }
+    part(el, "name").textContent = r.name || r.rider_code || "";
+    part(el, "platform").textContent = r.platform || "";
+    part(el, "station").textContent = [r.station, r.team].filter(Boolean).join(" · ");
+    var status = part(el, "status");
+    status.textContent = label("status." + (a.manual ? "" : r.status), r.status);
+    status.className = "tag acard-status " + (r.status === "active" ? "ok" : "bad");
+    show(part(el, "offline"), !!a.offline);
+    show(part(el, "manual"), !!a.manual);
+    var reason = "";
+    if (a.outcome === "refused") {
+      reason = label("refusal." + a.refusal, a.refusal) + (a.reason ? "：" + a.reason : "");
+    } else if (a.outcome === "denied" && a.reason) {
+      reason = label("denied.by") + a.reason + (a.decided_by ? "（" + a.decided_by + "）" : "");
+    }
+    var reasonEl = part(el, "reason");
+    reasonEl.textContent = reason;
+    show(reasonEl, !!reason);
+    phoneLink(part(el, "phone"), r.phone);
+    phoneLink(part(el, "supervision"), r.supervision_phone);
+    var pending = a.outcome === "pending";
+    show(el.querySelector(".act-admit"), pending);
+    show(el.querySelector(".act-deny"), pending);
+    if (!pending) { show(el.querySelector(".deny-panel"), false); }
+    var complain = el.querySelector(".act-complain");
+    if (urls.complain && r.rider_code) {
+      complain.setAttribute("href", url(urls.complain, a.id));
+      show(complain, true);
+    } else {
+      show(complain, false);
+    }
+  }
+
+  function phoneLink(link, number) {
+    if (number) {
+      link.setAttribute("href", "tel:" + number);
+      link.querySelector("strong").textContent = number;
+      show(link, true);
+    } else {
+      show(link, false);
+    }
+  }
+
+  var RANK = { pending: 0, admitted: 1, denied: 1, refused: 1, expired: 1 };
+
+  function upsert(a, fresh) {
+    if (!a || typeof a.id !== "number") { return; }
+    var known = cards[a.id];
+    if (known) {
+      // A list fetched before a decision must not turn a decided card back to pending.
+      if (RANK[known.data.outcome] > RANK[a.outcome]) { return; }
+      known.data = a;
+      fill(known.el, a);
+      return;
+    }
+    var el = template.content.firstElementChild.cloneNode(true);
+    wire(el);
+    fill(el, a);
+    cards[a.id] = { data: a, el: el };
+    var after = null;
+    var children = cardsBox.children;
+    for (var k = 0; k < children.length; k++) {
+      if (Number(children[k].getAttribute("data-id")) < a.id) { after = children[k]; break; }
+    }
+    cardsBox.insertBefore(el, after);
+    show(empty, false);
+    if (fresh && a.outcome === "pending") {
+      el.classList.add("is-new");
+      setTimeout(function () { el.classList.remove("is-new"); }, 2500);
+      if (navigator.vibrate) { navigator.vibrate([120, 60, 120]); }
+    }
+  }
+
+  function post(target, body) {
+    return fetch(target, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "X-CSRFToken": csrf,
+        "Accept": "application/json",
+        "Content-Type": "application/x-www-form-urlencoded"
+      },
+      body: body
+    }).then(function (r) {
+      return r.json().then(function (data) { return { ok: r.ok, status: r.status, data: data }; });
+    });
+  }
+
+  function wire(el) {
+    var panel = el.querySelector(".deny-panel");
+    var text = panel.querySelector(".deny-text");
+    var error = panel.querySelector(".deny-error");
+    el.querySelector(".act-admit").addEventListener("click", function (ev) {
+      var button = ev.currentTarget;
+      button.disabled = true;
+      post(url(urls.admit, el.getAttribute("data-id")), "").then(function (res) {
+        button.disabled = false;
+        if (res.data && res.data.arrival) { upsert(res.data.arrival); }
+      }).catch(function () { button.disabled = false; alert(label("error.failed")); });
+    });
+    el.querySelector(".act-deny").addEventListener("click", function () {
+      show(panel, !panel.hidden ? false : true);
+      if (!panel.hidden) { text.focus(); }
+    });
+    el.querySelector(".act-cancel").addEventListener("click", function () { show(panel, false); });
+    var chips = panel.querySelectorAll(".chip");
+    for (var c = 0; c < chips.length; c++) {
+      chips[c].addEventListener("click", function (ev) {
+        text.value = ev.currentTarget.getAttribute("data-reason");
+        for (var j = 0; j < chips.length; j++) { chips[j].classList.toggle("on", chips[j] === ev.currentTarget); }
+      });
+    }
+    panel.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      if (!text.value.trim()) { error.textContent = label("error.reason"); show(error, true); return; }
+      show(error, false);
+      var params = new URLSearchParams();
+      params.set("reason", text.value.trim());
+      if (panel.querySelector("[name=block]").checked) {
+        params.set("block", "1");
+        params.set("block_days", panel.querySelector("[name=block_days]").value);
+      }
+      post(url(urls.deny, el.getAttribute("data-id")), params.toString()).then(function (res) {
+        if (res.data && res.data.arrival) { upsert(res.data.arrival); }
+        else { error.textContent = (res.data && res.data.error) || label("error.failed"); show(error, true); }
+      }).catch(function () { error.textContent = label("error.failed"); show(error, true); });
+    });
+  }
+
+  function setCity(down) { show(cityBanner, !!down); }
+
+  function load() {
+    return fetch(urls.list, { credentials: "same-origin", headers: { Accept: "application/json" }, cache: "no-store" })
+      .then(function (r) {
+        if (r.redirected || !r.ok) { if (r.status === 403 || r.redirected) { location.reload(); } return null; }
+        return r.json();
+      })
+      .then(function (data) {
+        if (!data) { return; }
+        setCity(data.city && data.city.down);
+        var list = data.arrivals || [];
+        for (var n = list.length - 1; n >= 0; n--) { upsert(list[n], false); }
+      });
+  }
+
+  // Live updates: SSE first; after repeated failures, poll every 3 s and try SSE again later.
+  var source = null;
+  var failures = 0;
+  var pollTimer = null;
+
+  function startPolling() {
+    if (pollTimer) { return; }
+    show(pollBanner, true);
+    pollTimer = setInterval(load, 3000);
+    setTimeout(function () { stopPolling(); connect(); }, 60000);
+  }
+
+  function stopPolling() {
+    if (pollTimer) { clearInterval(pollTimer); pollTimer = null; }
+    show(pollBanner, false);
+  }
+
+  function connect() {
+    if (!window.EventSource) { startPolling(); return; }
+    source = new EventSource(urls.stream);
+    source.onopen = function () { failures = 0; stopPolling(); };
+    source.onmessage = function (ev) {
+      failures = 0;
+      try { upsert(JSON.parse(ev.data), true); } catch (e) { /* a malformed event is skipped */ }
+    };
+    source.addEventListener("city", function (ev) {
+      try { setCity(JSON.parse(ev.data).down); } catch (e) { /* ignore */ }
+    });
+    source.addEventListener("reset", function () { load(); });
+    source.addEventListener("signed-out", function () { source.close(); location.reload(); });
+    source.onerror = function () {
+      failures += 1;
+      if (source.readyState === EventSource.CLOSED || failures >= 3) {
+        source.close();
+        startPolling();
+      }
+    };
+  }
+
+  // Pending cards older than 10 minutes expire: reload the list, the server marks them.
+  setInterval(function () {
+    var now = Date.now();
+    for (var id in cards) {
+      if (cards.hasOwnProperty(id)) {
+        var a = cards[id].data;
+        if (a.outcome === "pending" && now - new Date(a.created_at).getTime() > PENDING_MS) { load(); return; }
+      }
+    }
+  }, 15000);
+
+  connect();
+  load();
+})();
