@@ -139,3 +139,21 @@ def test_unknown_tenant_is_404(app, client):
     """Suspending a tenant id that does not exist answers 404."""
     signed_in_operator(app, client)
     assert client.get("/ops/tenants/999/suspend").status_code == 404
+
+
+def test_suspend_ends_the_guards_shift_sessions(app, client):
+    """A guard signed in on a gate phone is signed out by the suspension, reason 'suspended'."""
+    from tests.guards.support import make_site, signed_in_phone
+
+    site = make_site(app, app.test_client())
+    guard_id = site.add_guard()
+    phone = signed_in_phone(site, guard_id)
+    assert phone.get("/guard").status_code == 200
+    signed_in_operator(app, client)
+    token = csrf_token(client, f"/ops/tenants/{site.tenant_id}/suspend")
+    client.post(
+        f"/ops/tenants/{site.tenant_id}/suspend", data={"reason": "违规", "csrf_token": token}
+    )
+    assert phone.get("/guard").status_code == 302
+    sessions = site.sessions(guard_id)
+    assert [(s.ended_at is not None, s.end_reason) for s in sessions] == [(True, "suspended")]

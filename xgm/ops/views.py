@@ -12,6 +12,7 @@ from xgm.accounts.passwords import burn_verify_time, hash_secret, verify_secret
 from xgm.accounts.principals import open_session, revoke_all
 from xgm.accounts.sessions import sign_out
 from xgm.extensions import db, limiter
+from xgm.guards.models import GuardSession
 from xgm.ops import bp, health
 from xgm.ops.access import current_operator, operator_required
 from xgm.ops.forms import ObserverForm, ResumeForm, SuspendForm
@@ -126,14 +127,20 @@ def _tenant_or_404(tid: int) -> Tenant:
 
 
 def end_tenant_sessions(tenant_id: int) -> int:
-    """Revoke every live office session of a tenant (caller commits); returns how many."""
+    """End every live office and guard session of a tenant (caller commits); returns how many."""
+    now = utcnow()
     with unscoped():  # the operator acts on another tenant's sessions
-        result = db.session.execute(
+        offices = db.session.execute(
             update(LoginSession)
             .where(LoginSession.tenant_id == tenant_id, LoginSession.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        )
-    return result.rowcount
+            .values(revoked_at=now)
+        ).rowcount
+        guards = db.session.execute(
+            update(GuardSession)
+            .where(GuardSession.tenant_id == tenant_id, GuardSession.ended_at.is_(None))
+            .values(ended_at=now, end_reason="suspended")
+        ).rowcount
+    return offices + guards
 
 
 @bp.route("/ops/tenants/<int:tid>/suspend", methods=["GET", "POST"])
