@@ -111,10 +111,7 @@ def enroll():
         else:
             response = redirect(url_for("guards.signin"))
             set_device_cookie(response, device, secret)
-            flash(
-                _("本机已登记为「%(name)s」（%(place)s）", name=device.name, place=device.place),
-                "success",
-            )
+            flash(_("本机已登记为「%(name)s」", name=device.name), "success")
             return response
     failed = error is not None or (request.method == "POST" and not submitted)
     return (
