@@ -27,9 +27,21 @@ def end_of_day_utc(day: date) -> datetime:
 class BlockForm(FlaskForm):
     """Rider code, where (one compound or all), why, and until when (optional)."""
 
-    rider_code = StringField(_l("骑手编号（小哥码）"), validators=[DataRequired(), Length(max=32)])
+    rider_code = StringField(
+        _l("骑手编号（小哥码）"),
+        validators=[
+            DataRequired(message=_l("此项必填")),
+            Length(max=32, message=_l("最多 32 个字符")),
+        ],
+    )
     compound_id = SelectField(_l("范围"), coerce=int)
-    reason = StringField(_l("原因"), validators=[DataRequired(), Length(min=2, max=200)])
+    reason = StringField(
+        _l("原因"),
+        validators=[
+            DataRequired(message=_l("此项必填")),
+            Length(min=2, max=200, message=_l("请填写 2 到 200 个字")),
+        ],
+    )
     ends_on = DateField(_l("截止日期（可不填，表示长期有效）"), validators=[Optional()])
 
     def validate_rider_code(self, field):

@@ -14,8 +14,16 @@ PLATFORMS = ("美团外卖", "饿了么", "达达快送", "闪送", "顺丰同�
 class ManualForm(FlaskForm):
     """Name, phone and platform, typed by the rider; the guard checks them at the gate."""
 
-    name = StringField(_l("姓名"), validators=[DataRequired(), Length(min=2, max=20)])
-    phone = StringField(_l("手机号"), validators=[DataRequired(), validate_phone])
+    name = StringField(
+        _l("姓名"),
+        validators=[
+            DataRequired(message=_l("此项必填")),
+            Length(min=2, max=20, message=_l("请填写 2 到 20 个字")),
+        ],
+    )
+    phone = StringField(
+        _l("手机号"), validators=[DataRequired(message=_l("此项必填")), validate_phone]
+    )
     platform = SelectField(_l("配送平台"), choices=[SelectChoice(p, p) for p in PLATFORMS])
 
 
@@ -34,7 +42,13 @@ BLOCK_DAYS = (0, 7, 30)
 class DenyForm(FlaskForm):
     """The guard's reason to deny, and optionally a block of the rider at this compound."""
 
-    reason = StringField(_l("原因"), validators=[DataRequired(), Length(min=2, max=200)])
+    reason = StringField(
+        _l("原因"),
+        validators=[
+            DataRequired(message=_l("此项必填")),
+            Length(min=2, max=200, message=_l("请填写 2 到 200 个字")),
+        ],
+    )
     block = BooleanField(_l("同时拉黑（本小区）"))
     block_days = IntegerField(_l("拉黑天数"), default=0, validators=[Optional()])
 
