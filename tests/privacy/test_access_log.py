@@ -120,3 +120,50 @@ def test_owner_reads_the_access_log(app):
     assert html.count("进出记录详情") == 2 and "赵经理" in html
     html = owner.get("/privacy", query_string={"rider": "XGM999"}).get_data(as_text=True)
     assert html.count("进出记录详情") == 1
+
+
+def test_guard_console_cards_are_logged(app):
+    """The guard's arrivals list logs each card with the guard as viewer (once per hour)."""
+    from tests.guards.support import make_site, page_csrf, signed_in_phone
+
+    site = make_site(app, app.test_client())
+    guard_id = site.add_guard("张伟")
+    phone = signed_in_phone(site, guard_id)
+    with app.app_context():
+        first = data.arrival(site.tenant_id, site.home, site.gate_id, utcnow(), "pending", None)
+        second = data.arrival(
+            site.tenant_id, site.home, site.gate_id, utcnow(), "pending", None, rider_code="XGM2"
+        )
+    response = phone.get("/guard/arrivals")
+    assert response.status_code == 200
+    assert len(response.get_json()["arrivals"]) == 2
+    phone.get("/guard/arrivals")  # the polling fallback asks again: still one viewing each
+    token = page_csrf(phone, "/guard")
+    assert (
+        phone.post(f"/guard/arrivals/{first}/admit", data={"csrf_token": token}).status_code == 302
+    )
+    assert sorted(_log(app, site.tenant_id), key=lambda r: r[3]) == [
+        ("guard", guard_id, "张伟", first, "XGM330100000001", "guard_card"),
+        ("guard", guard_id, "张伟", second, "XGM2", "guard_card"),
+    ]
+
+
+def test_a_card_admitted_from_the_stream_is_logged(app):
+    """A card the guard acted on without the list (it came by the stream) is logged on admit."""
+    from tests.guards.support import make_site, page_csrf, signed_in_phone
+
+    site = make_site(app, app.test_client())
+    guard_id = site.add_guard("张伟")
+    phone = signed_in_phone(site, guard_id)
+    with app.app_context():
+        arrival_id = data.arrival(
+            site.tenant_id, site.home, site.gate_id, utcnow(), "pending", None
+        )
+    token = page_csrf(phone, "/guard")
+    assert (
+        phone.post(f"/guard/arrivals/{arrival_id}/admit", data={"csrf_token": token}).status_code
+        == 302
+    )
+    assert _log(app, site.tenant_id) == [
+        ("guard", guard_id, "张伟", arrival_id, "XGM330100000001", "guard_card")
+    ]

@@ -35,6 +35,7 @@ from xgm.passes.hub import get_hub
 from xgm.passes.models import Arrival
 from xgm.passes.scanning import expire_stale
 from xgm.passes.stream import StreamSpec, events, valid_event_id
+from xgm.privacy import log_access
 from xgm.queues import get_redis
 from xgm.riders.city import city_link_down
 
@@ -71,7 +72,8 @@ def guard_arrivals():
         .where(Arrival.created_at > utcnow() - LIST_WINDOW)
         .order_by(Arrival.created_at.desc(), Arrival.id.desc())
         .limit(LIST_LIMIT)
-    )
+    ).all()
+    log_access(rows, "guard_card")  # PIPL: the cards show riders' names, phones and photos
     response = jsonify(
         {"arrivals": [arrival_json(a) for a in rows], "city": {"down": city_link_down()}}
     )
@@ -162,6 +164,7 @@ def guard_admit(arrival_id: int):
         decide(arrival, "admitted", current_guard())
     except NotPending as exc:
         return _not_pending(exc)
+    log_access([arrival], "guard_card")  # the card may have come by the stream only
     return _answer(arrival)
 
 
@@ -186,6 +189,7 @@ def guard_deny(arrival_id: int):
         return _not_pending(exc)
     if form.block.data:
         block_from_deny(arrival, guard, reason, form.block_days.data or 0)
+    log_access([arrival], "guard_card")  # the card may have come by the stream only
     return _answer(arrival)
 
 
