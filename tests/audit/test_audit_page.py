@@ -113,3 +113,11 @@ def test_record_refuses_unknown_kinds(app):
 
     with app.app_context(), pytest.raises(ValueError, match="unknown audit event kind"):
         record("guard.signd_in")
+
+
+def test_audit_page_shows_who_and_what(site):
+    """A row reads as facts: the compound of a code, no empty labels."""
+    site.new_code()
+    html = site.office.client.get("/audit").get_data(as_text=True)
+    assert "小区：甲苑" in html
+    assert "门岗：<" not in html and "门岗：" not in html

@@ -68,6 +68,8 @@ def describe(event: AuditEvent) -> list[tuple[str, str]]:
         return [("", str(facts))]
     pairs = []
     for key, value in facts.items():
+        if value in ("", None, []):
+            continue
         if key == "reason":
             value = REASONS.get(value, value)
         if isinstance(value, list):
