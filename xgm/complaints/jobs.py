@@ -23,8 +23,8 @@ from xgm.queues.periodic import schedule_next
 
 log = logging.getLogger(__name__)
 
-SWEEP = "complaints.sweep"
-POLL_QUIET = "complaints.poll"
+SWEEP = "complaints-sweep"
+POLL_QUIET = "complaints-poll"
 #: Rows re-enqueued per sweep run; the rest wait for the next run.
 SWEEP_BATCH = 2000
 POLL_BATCH = 500

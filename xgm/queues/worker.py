@@ -14,6 +14,8 @@ class AppWorker(SimpleWorker):
     """
 
     flask_app = None
+    #: Longest pause between reconnection attempts while Redis is away (RQ's default is 60 s).
+    max_connection_wait_time = 5.0
 
     def perform_job(self, job, queue, execution) -> bool:
         """Run the job in a fresh app context, then release its DB session."""
