@@ -65,6 +65,9 @@
       reason = label("refusal." + a.refusal, a.refusal) + (a.reason ? "：" + a.reason : "");
     } else if (a.outcome === "denied" && a.reason) {
       reason = label("denied.by") + a.reason + (a.decided_by ? "（" + a.decided_by + "）" : "");
+    } else if (a.outcome === "admitted" && a.decided_at) {
+      reason = (a.decided_by ? a.decided_by + " " : "") + label("admitted.at") + " " +
+        timeFormat.format(new Date(a.decided_at));
     }
     var reasonEl = part(el, "reason");
     reasonEl.textContent = reason;
