@@ -1,7 +1,8 @@
 """Charts drawn on the server as inline SVG: no script, no CDN, no inline style (CSP-safe).
 
 Colours are SVG presentation attributes and CSS classes from app.css, never `style=`.
-Every chart scales to its container (viewBox, width 100%) so it reads on a 360 px phone.
+Every chart scales to its container (viewBox, width 100%). The viewBox is 300 units wide,
+about the width a chart gets on a 360 px phone, so text sizes are real pixels there.
 """
 
 from markupsafe import Markup, escape
@@ -26,8 +27,8 @@ def _svg(width: int, height: int, label: str, body: list[str]) -> Markup:
 
 def hour_bars(counts: list[int], label: str) -> Markup:
     """24 vertical bars, one per hour of the day, with the peak value marked."""
-    width, height = 360, 170
-    left, right, top, bottom = 28, 6, 18, 24
+    width, height = 300, 160
+    left, right, top, bottom = 26, 4, 18, 24
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max(counts) if counts else 0
     scale = plot_h / peak if peak else 0
@@ -35,7 +36,7 @@ def hour_bars(counts: list[int], label: str) -> Markup:
     body = [
         f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" '
         f'stroke="{GRID}" stroke-width="1"/>',
-        f'<text x="{left - 4}" y="{top + 4}" font-size="11" text-anchor="end" fill="{MUTED}">'
+        f'<text x="{left - 4}" y="{top + 4}" font-size="12" text-anchor="end" fill="{MUTED}">'
         f"{peak}</text>",
         f'<line x1="{left}" y1="{top}" x2="{width - right}" y2="{top}" stroke="{GRID}" '
         f'stroke-width="1" stroke-dasharray="3 3"/>',
@@ -52,7 +53,7 @@ def hour_bars(counts: list[int], label: str) -> Markup:
     for hour in (0, 6, 12, 18, 23):
         x = round(left + hour * slot + slot / 2, 1)
         body.append(
-            f'<text x="{x}" y="{height - 8}" font-size="11" text-anchor="middle" '
+            f'<text x="{x}" y="{height - 6}" font-size="12" text-anchor="middle" '
             f'fill="{MUTED}">{hour}</text>'
         )
     return _svg(width, height, label, body)
@@ -60,7 +61,7 @@ def hour_bars(counts: list[int], label: str) -> Markup:
 
 def hbars(items: list[tuple[str, int, str]], label: str, colour: str = BAR) -> Markup:
     """Horizontal bars: (label, value, note shown after the value) per row, longest = max."""
-    width, row_h, label_w, value_w = 360, 30, 104, 86
+    width, row_h, label_w, value_w = 300, 32, 84, 96
     height = max(row_h, row_h * len(items)) + 4
     bar_space = width - label_w - value_w
     peak = max((value for _, value, _ in items), default=0)
@@ -68,23 +69,23 @@ def hbars(items: list[tuple[str, int, str]], label: str, colour: str = BAR) -> M
     for i, (name, value, note) in enumerate(items):
         y = i * row_h + 2
         bar_w = round(bar_space * value / peak, 1) if peak else 0
-        text = _clip(name or "—", 7)
+        text = _clip(name or "—", 5)
         body.append(
-            f'<text x="{label_w - 6}" y="{y + 19}" font-size="13" text-anchor="end" '
+            f'<text x="{label_w - 6}" y="{y + 21}" font-size="14" text-anchor="end" '
             f'fill="{INK}">{escape(text)}<title>{escape(name)}</title></text>'
         )
         body.append(
-            f'<rect x="{label_w}" y="{y + 5}" width="{max(bar_w, 1 if value else 0)}" '
-            f'height="{row_h - 10}" rx="3" fill="{colour}"/>'
+            f'<rect x="{label_w}" y="{y + 6}" width="{max(bar_w, 1 if value else 0)}" '
+            f'height="{row_h - 12}" rx="3" fill="{colour}"/>'
         )
-        suffix = f" {note}" if note else ""
+        suffix = f" · {note}" if note else ""
         body.append(
-            f'<text x="{label_w + bar_w + 6}" y="{y + 19}" font-size="13" fill="{INK}">'
+            f'<text x="{label_w + bar_w + 5}" y="{y + 21}" font-size="14" fill="{INK}">'
             f"{value}{escape(suffix)}</text>"
         )
     if not items:
         body.append(
-            f'<text x="{width / 2}" y="20" font-size="13" text-anchor="middle" fill="{MUTED}">—</text>'
+            f'<text x="{width / 2}" y="20" font-size="14" text-anchor="middle" fill="{MUTED}">—</text>'
         )
     return _svg(width, height, label, body)
 
