@@ -233,3 +233,19 @@ def test_rotated_token_stops_scans(client, place, city_app):
         new_token = gate.token
     assert client.get(f"/g/{token}").status_code == 404
     assert client.get(f"/g/{new_token}").status_code == 200
+
+
+def test_expiry_runs_as_a_periodic_job(client, place):
+    """The expiry sweep is a periodic job: each run schedules its next slot, then expires."""
+    from xgm.passes.jobs import EXPIRY, expire_arrivals_job
+    from xgm.queues import get_queue
+    from xgm.queues.periodic import periodic_jobs
+
+    tenant_id, _, _, token = place
+    assert EXPIRY in [job.name for job in periodic_jobs()]
+    scan(client, token, ACTIVE)
+    age_arrivals(client.application, tenant_id, timedelta(minutes=11))
+    with client.application.app_context():
+        assert expire_arrivals_job() == 1
+        scheduled = get_queue("default").scheduled_job_registry.get_job_ids()
+    assert len([j for j in scheduled if j.startswith(f"xgm-periodic-{EXPIRY}-")]) == 1

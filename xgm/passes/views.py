@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from tenants import set_request_tenant, unscoped, utcnow
 from xgm.compounds.models import Compound, Gate
-from xgm.extensions import db
+from xgm.extensions import db, limiter
 from xgm.passes import bp
 from xgm.passes.forms import ManualForm
 from xgm.passes.models import Arrival
@@ -81,6 +81,7 @@ def gate(token: str):
 
 
 @bp.route("/g/<token>/manual", methods=["POST"])
+@limiter.limit("20 per minute")
 def manual(token: str):
     """The city is down and nothing vouches for the rider: register by hand for the guard."""
     found = resolve_gate(token)
