@@ -71,8 +71,12 @@ def make_site(app, client, email: str = "owner@example.com", company: str | None
 def file_direct(site: Site, rider_code: str = ACTIVE_RIDER, **overrides) -> int:
     """File a complaint through the filing service (inside an app context); returns its id."""
     with site.app.test_request_context(), tenant_context(site.tenant_id):
-        compound = db.session.scalars(select(Compound).where(Compound.id == site.compound_id)).one()
-        gate = db.session.scalars(select(Gate).where(Gate.id == site.gate_id)).one()
+        compound_id = overrides.pop("compound_id", site.compound_id)
+        gate_id = overrides.pop(
+            "gate_id", site.gate_id if compound_id == site.compound_id else None
+        )
+        compound = db.session.scalars(select(Compound).where(Compound.id == compound_id)).one()
+        gate = db.session.scalars(select(Gate).where(Gate.id == gate_id)).first()
         draft = Draft(
             compound=compound,
             gate=gate,
@@ -86,6 +90,7 @@ def file_direct(site: Site, rider_code: str = ACTIVE_RIDER, **overrides) -> int:
             reporter_phone="13900002222",
         )
         for key, value in overrides.items():
+            assert hasattr(draft, key), key
             setattr(draft, key, value)
         return file_complaint(draft).id
 

@@ -107,6 +107,7 @@ def test_503_is_retried_later_with_backoff(site, sim):
 
 def test_retry_before_due_time_does_nothing(site, sim):
     """A job that runs before the backoff is over does not post (the scheduled one will)."""
+    site.app.config["XGM_COMPLAINT_RETRY_BASE"] = 10.0
     cid = file_direct(site)
     sim_fail(sim, "503")
     run(site, cid)

@@ -207,11 +207,14 @@ def resend(complaint_id: int):
         form = CorrectForm()
         if not form.validate():
             return _detail_page(complaint, form, 400)
+        occurred_at = to_utc(form.occurred_at.data)
+        if occurred_at == complaint.occurred_at.replace(second=0, microsecond=0):
+            occurred_at = complaint.occurred_at  # the form shows minutes: unchanged, not truncated
         corrections = {
             "rider_code": form.rider_code.data,
             "category": form.category.data,
             "description": form.description.data,
-            "occurred_at": to_utc(form.occurred_at.data),
+            "occurred_at": occurred_at,
         }
     elif not ResendForm().validate():
         flash(_("页面已过期，请重试。"), "error")
