@@ -22,6 +22,7 @@ BLUEPRINTS = (
     "xgm.dashboard",
     "xgm.ops",
     "xgm.oversight",
+    "xgm.complaints",
     "xgm.exports",
     "xgm.privacy",
 )
