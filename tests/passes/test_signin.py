@@ -170,3 +170,20 @@ def test_simulator_really_issued_one_token(client, place, sim):
     sign_in_rider(client, token, ACTIVE)
     counters = requests.get(sim + "/_sim/state", timeout=5).json()["counters"]
     assert (counters["codes_issued"], counters["tokens_issued"]) == (1, 1)
+
+
+def test_not_me_forgets_the_rider_and_signs_in_again(client, place):
+    """"不是您本人" clears the rider cookie (CSRF-checked) and the gate asks the city again."""
+    from tests.conftest import CSRF_RE
+
+    _, _, _, token = place
+    sign_in_rider(client, token, ACTIVE)
+    page = client.get(f"/g/{token}").get_data(as_text=True)
+    assert f'action="/rider/switch/{token}"' in page
+    csrf = CSRF_RE.search(page).group(1)
+    assert client.post(f"/rider/switch/{token}").status_code == 400
+    response = client.post(f"/rider/switch/{token}", data={"csrf_token": csrf})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/g/{token}"
+    assert client.get_cookie("xgm_rider") is None
+    assert client.get(f"/g/{token}").status_code == 302

@@ -14,7 +14,7 @@ from xgm.passes.models import Arrival
 from xgm.passes.scanning import expire_if_stale, judge, record_scan, register_manual
 from xgm.riders.city import city_link_down, probe_city, to_cn_iso
 from xgm.riders.cookie import current_rider_code
-from xgm.riders.views import start_signin
+from xgm.riders.views import SwitchForm, start_signin
 
 #: Tokens are URL-safe base64; anything else cannot be one and is not looked up.
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -50,14 +50,22 @@ def _manual_page(gate: Gate, compound: Compound, form: ManualForm | None = None)
     return _page("passes/manual.html", 200, gate=gate, compound=compound, form=form or ManualForm())
 
 
-def show_pass(arrival: Arrival, compound: Compound | None = None):
+def show_pass(arrival: Arrival, compound: Compound | None = None, gate_token: str | None = None):
     """The live pass, or the full red refusal screen."""
     if compound is None:
         compound = db.session.scalars(
             select(Compound).where(Compound.id == arrival.compound_id)
         ).first()
     template = "passes/refused.html" if arrival.outcome == "refused" else "passes/pass.html"
-    return _page(template, 200, arrival=arrival, compound=compound, now=utcnow())
+    return _page(
+        template,
+        200,
+        arrival=arrival,
+        compound=compound,
+        now=utcnow(),
+        gate_token=gate_token if current_rider_code() else None,
+        switch_form=SwitchForm(),
+    )
 
 
 @bp.route("/g/<token>")
@@ -77,7 +85,7 @@ def gate(token: str):
     if verdict is None:
         return _manual_page(gate, compound)
     arrival = record_scan(gate, compound, rider_code, verdict)
-    return show_pass(arrival, compound)
+    return show_pass(arrival, compound, token)
 
 
 @bp.route("/g/<token>/manual", methods=["POST"])

@@ -1,13 +1,15 @@
 """Rider sign-in with the city platform (OAuth 2.0 code flow): start it, and its callback."""
 
-from flask import current_app, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 
 from xgm.city import CityError, InvalidGrant
 from xgm.riders import bp
 from xgm.riders.city import city_client, mark_city_down, mark_city_up
 from xgm.riders.cookie import (
     begin_signin,
+    clear_rider_cookie,
     end_signin,
     pending_signin,
     set_rider_cookie,
@@ -94,4 +96,18 @@ def callback():
     set_rider_cookie(response, token.rider_code)
     end_signin(response)
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+class SwitchForm(FlaskForm):
+    """Just the CSRF token: "not me, sign in again" on a shared phone."""
+
+
+@bp.route("/rider/switch/<token>", methods=["POST"])
+def switch(token: str):
+    """Forget the rider on this phone and scan the gate again (another rider signs in)."""
+    if not SwitchForm().validate_on_submit():
+        abort(400)
+    response = redirect(url_for("passes.gate", token=token), code=303)
+    clear_rider_cookie(response)
     return response

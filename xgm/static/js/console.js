@@ -219,7 +219,11 @@
   function connect() {
     if (!window.EventSource) { startPolling(); return; }
     source = new EventSource(urls.stream);
-    source.onopen = function () { failures = 0; stopPolling(); };
+    source.onopen = function () {
+      if (pollTimer || failures) { load(); }  // catch up on what happened while it was down
+      failures = 0;
+      stopPolling();
+    };
     source.onmessage = function (ev) {
       failures = 0;
       try { upsert(JSON.parse(ev.data), true); } catch (e) { /* a malformed event is skipped */ }
