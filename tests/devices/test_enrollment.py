@@ -191,6 +191,8 @@ def test_reenrolling_a_browser_revokes_its_previous_phone(site):
     old, new = _devices(site)
     assert old.revoked_at is not None
     assert new.revoked_at is None
+    html = site.office.client.get("/audit?kind=device.revoked").get_data(as_text=True)
+    assert "原因：本机已重新登记" in html
 
 
 def test_enroll_rate_limit_answers_429(site, new_client):

@@ -54,6 +54,7 @@ REASONS = {
     "device_revoked": _l("手机被停用"),
     "moved": _l("门卫调到其他小区"),
     "replaced": _l("其他门卫在本机登录"),
+    "reenrolled": _l("本机已重新登记"),
     "suspended": _l("公司被平台暂停使用"),
 }
 

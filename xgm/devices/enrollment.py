@@ -152,7 +152,7 @@ def _retire_previous_device(tenant_id: int) -> None:
         return
     from xgm.devices.revocation import revoke_device
 
-    revoke_device(old, reason="replaced", commit=False)
+    revoke_device(old, reason="reenrolled", commit=False)
 
 
 def _serializer() -> URLSafeSerializer:
