@@ -1,7 +1,7 @@
 """Helpers of the complaint tests: a company with a compound and gates, filing, the simulator."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import requests
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from tests.conftest import csrf_token, login
 from tests.factories import PASSWORD, create_tenant, create_user
 from xgm.complaints.filing import Draft, file_complaint
 from xgm.complaints.models import Complaint, ComplaintEvent, ComplaintOutbox
+from xgm.complaints.payload import CN_TZ
 from xgm.compounds.models import Compound, Gate
 from xgm.extensions import db
 
@@ -66,6 +67,12 @@ def make_site(app, client, email: str = "owner@example.com", company: str | None
     site = Site(app, client, tenant_id, user_id, *ids)
     site.csrf = csrf_token(client, "/complaints/new")
     return site
+
+
+def local(minutes_ago: float = 5) -> str:
+    """A datetime-local value (China time) `minutes_ago` minutes ago."""
+    when = datetime.now(UTC).astimezone(CN_TZ) - timedelta(minutes=minutes_ago)
+    return when.strftime("%Y-%m-%dT%H:%M")
 
 
 def file_direct(site: Site, rider_code: str = ACTIVE_RIDER, **overrides) -> int:

@@ -1,25 +1,18 @@
 """Filing by a manager through the real form: validation, the outbox, the duplicate prompt."""
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from tenants import tenant_context
-from tests.complaints.support import ACTIVE_RIDER, OTHER_RIDER, load, make_site
+from tests.complaints.support import ACTIVE_RIDER, OTHER_RIDER, load, local, make_site
 from xgm.citysim.process import free_port
 from xgm.complaints.models import Complaint, ComplaintOutbox
 from xgm.complaints.outbox import QUEUE, delivery_job_id
-from xgm.complaints.payload import CN_TZ
 from xgm.extensions import db
 from xgm.queues import get_queue
-
-
-def local(minutes_ago: float = 5) -> str:
-    """A datetime-local value (China time) `minutes_ago` minutes ago."""
-    when = datetime.now(UTC).astimezone(CN_TZ) - timedelta(minutes=minutes_ago)
-    return when.strftime("%Y-%m-%dT%H:%M")
 
 
 def form(site, **overrides) -> dict:

@@ -41,4 +41,4 @@ def init_app(app) -> None:
     )
 
 
-from xgm.complaints import views  # noqa: E402,F401  - registers the routes on bp
+from xgm.complaints import guard_views, views  # noqa: E402,F401  - registers the routes on bp

@@ -50,6 +50,14 @@ def _optional_int(value):
     return int(value)
 
 
+def _int_or_none(value):
+    """A hidden id field: anything that is not an integer counts as absent."""
+    try:
+        return _optional_int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def validate_rider_code(form, field):
     """A rider code as the city prints it: letters and digits."""
     if not RIDER_CODE_RE.match(field.data or ""):
@@ -110,7 +118,7 @@ class ComplaintForm(IncidentFields):
     gate_id = SelectField(
         _l("门岗（可不选）"), coerce=_optional_int, validate_choice=False, validators=[Optional()]
     )
-    arrival_id = HiddenField(filters=[_optional_int])
+    arrival_id = HiddenField(filters=[_int_or_none])
     #: "new" once the manager said it is not the incident already filed in the last 10 minutes.
     confirm = HiddenField()
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from tenants import get_or_404
 from xgm.accounts.access import current_office_user, office_required
 from xgm.complaints import bp
+from xgm.complaints.arrivals import prefill_from_arrival
 from xgm.complaints.filing import Draft, file_complaint, recent_duplicate, resend_complaint
 from xgm.complaints.forms import (
     ComplaintForm,
@@ -22,6 +23,7 @@ from xgm.complaints.models import STATUSES, Complaint, ComplaintEvent, Complaint
 from xgm.complaints.payload import CN_TZ
 from xgm.compounds.models import Compound, Gate
 from xgm.extensions import db
+from xgm.passes.models import Arrival
 
 PER_PAGE = 30
 
@@ -131,8 +133,16 @@ def _draft(form: ComplaintForm) -> Draft:
         reporter_id=user.id,
         reporter_name=user.name,
         reporter_phone=user.phone,
-        arrival_id=form.arrival_id.data,
+        arrival_id=_own_arrival(form.arrival_id.data),
     )
+
+
+def _own_arrival(arrival_id: int | None) -> int | None:
+    """The arrival id when it is one of the tenant's arrivals (the form carries it hidden)."""
+    if arrival_id is None:
+        return None
+    found = db.session.scalar(select(Arrival.id).where(Arrival.id == arrival_id))
+    return found
 
 
 @bp.route("/complaints/new", methods=["GET", "POST"])
@@ -145,6 +155,7 @@ def new():
         form.occurred_at.data = to_local(datetime.now(UTC).replace(tzinfo=None)).replace(
             second=0, microsecond=0
         )
+        prefill_from_arrival(form, request.args.get("arrival_id", type=int))
     if form.validate_on_submit():
         draft = _draft(form)
         if form.confirm.data != "new":

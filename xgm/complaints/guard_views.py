@@ -1,0 +1,90 @@
+"""The guard's complaint from an arrival card (投诉 -> category tile -> optional note -> done)."""
+
+from datetime import UTC, datetime, time
+
+from flask import abort, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from xgm.city import COMPLAINT_CATEGORIES
+from xgm.complaints import bp
+from xgm.complaints.arrivals import guard_draft
+from xgm.complaints.filing import file_complaint, recent_duplicate
+from xgm.complaints.forms import GuardComplaintForm
+from xgm.complaints.models import Complaint
+from xgm.complaints.payload import CN_TZ
+from xgm.extensions import db
+from xgm.guards.access import current_device, current_guard, guard_get_or_404, guard_required
+from xgm.passes.models import Arrival
+from xgm.privacy.access_log import log_access
+
+
+def guard_arrival_or_404(arrival_id: int) -> Arrival:
+    """An arrival of the phone's compound (and gate, for a gate phone), else 404."""
+    arrival = guard_get_or_404(Arrival, arrival_id)
+    gate_id = current_device().gate_id
+    if gate_id is not None and arrival.gate_id != gate_id:
+        abort(404)
+    return arrival
+
+
+def _page(template: str, arrival: Arrival, status: int = 200, **context):
+    log_access([arrival], "guard_card")  # PIPL: the page shows the rider's name and photo
+    return render_template(template, arrival=arrival, device=current_device(), **context), status
+
+
+@bp.route("/guard/arrivals/<int:arrival_id>/complain", methods=["GET", "POST"])
+@guard_required
+def guard_complain(arrival_id: int):
+    """A guard complains about the rider of an arrival card: a category tile, then a note."""
+    arrival = guard_arrival_or_404(arrival_id)
+    if not arrival.rider_code:
+        return _page("complaints/guard_no_code.html", arrival, 400)
+    form = GuardComplaintForm()
+    if request.method == "GET":
+        category = request.args.get("category")
+        if category not in COMPLAINT_CATEGORIES:
+            return _page("complaints/guard_tiles.html", arrival, categories=COMPLAINT_CATEGORIES)
+        form.category.data = category
+        return _page("complaints/guard_note.html", arrival, form=form)
+    if not form.validate_on_submit():
+        if form.category.errors:
+            return _page(
+                "complaints/guard_tiles.html", arrival, 400, categories=COMPLAINT_CATEGORIES
+            )
+        return _page("complaints/guard_note.html", arrival, 400, form=form)
+    draft = guard_draft(arrival, current_guard(), form.category.data, form.description.data or "")
+    if form.confirm.data != "new":
+        duplicate = recent_duplicate(draft)
+        if duplicate is not None:
+            return _page("complaints/guard_confirm.html", arrival, form=form, duplicate=duplicate)
+    complaint = file_complaint(draft)
+    return redirect(url_for("complaints.guard_complaints", filed=complaint.id))
+
+
+def _my_complaints_today() -> list[Complaint]:
+    """The signed-in guard's complaints filed since 00:00 China time, newest first."""
+    midnight = datetime.combine(datetime.now(CN_TZ).date(), time.min, tzinfo=CN_TZ)
+    since = midnight.astimezone(UTC).replace(tzinfo=None)
+    return list(
+        db.session.scalars(
+            select(Complaint)
+            .where(
+                Complaint.reporter_kind == "guard",
+                Complaint.reporter_id == current_guard().id,
+                Complaint.created_at >= since,
+            )
+            .order_by(Complaint.created_at.desc(), Complaint.id.desc())
+        )
+    )
+
+
+@bp.route("/guard/complaints")
+@guard_required
+def guard_complaints():
+    """The complaints this guard filed today (the done step shows the new one on top)."""
+    complaints = _my_complaints_today()
+    filed_id = request.args.get("filed", type=int)
+    filed = next((c for c in complaints if c.id == filed_id), None)
+    return render_template(
+        "complaints/guard_today.html", complaints=complaints, filed=filed, device=current_device()
+    )
