@@ -150,9 +150,20 @@ def record_scan(gate: Gate, compound: Compound, rider_code: str, verdict: Verdic
         arrival.reason = verdict.reason[:200]
         arrival.decided_at = arrival.created_at = utcnow()
     db.session.add(arrival)
-    db.session.commit()
+    commit_fresh()
     publish(arrival)
     return arrival
+
+
+def commit_fresh() -> None:
+    """Commit without expiring what this request just wrote: the pass renders it next, and a
+    reload of the row it inserted would only cost the scan another round trip."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def refuse(arrival: Arrival, verdict: Verdict) -> Arrival:
@@ -183,6 +194,6 @@ def register_manual(
         manual=True,
     )
     db.session.add(arrival)
-    db.session.commit()
+    commit_fresh()
     publish(arrival)
     return arrival

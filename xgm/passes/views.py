@@ -1,18 +1,19 @@
 """The rider's side: `/g/<token>` (sign-in, scan, live pass), the pass status, manual sign-up."""
 
 import re
+from datetime import datetime
 
 from flask import jsonify, make_response, redirect, render_template, url_for
 from sqlalchemy import select
 
-from tenants import set_request_tenant, unscoped, utcnow
+from tenants import set_request_tenant, unscoped
 from xgm.compounds.models import Compound, Gate
 from xgm.extensions import db, limiter
 from xgm.passes import bp
 from xgm.passes.forms import ManualForm
 from xgm.passes.models import Arrival
 from xgm.passes.scanning import expire_if_stale, judge, record_scan, register_manual
-from xgm.riders.city import city_link_down, probe_city, to_cn_iso
+from xgm.riders.city import CN_TZ, city_link_down, probe_city, to_cn_iso
 from xgm.riders.cookie import current_rider_code
 from xgm.riders.views import SwitchForm, start_signin
 
@@ -50,6 +51,11 @@ def _manual_page(gate: Gate, compound: Compound, form: ManualForm | None = None)
     return _page("passes/manual.html", 200, gate=gate, compound=compound, form=form or ManualForm())
 
 
+def now_cn() -> datetime:
+    """The time in China now (the pass prints it before its script keeps it running)."""
+    return datetime.now(CN_TZ)
+
+
 def show_pass(arrival: Arrival, compound: Compound | None = None, gate_token: str | None = None):
     """The live pass, or the full red refusal screen."""
     if compound is None:
@@ -62,7 +68,7 @@ def show_pass(arrival: Arrival, compound: Compound | None = None, gate_token: st
         200,
         arrival=arrival,
         compound=compound,
-        now=utcnow(),
+        now=now_cn(),
         gate_token=gate_token if current_rider_code() else None,
         switch_form=SwitchForm(),
     )

@@ -9,8 +9,15 @@
     hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false, timeZone: "Asia/Shanghai"
   });
 
+  var dateEl = document.getElementById("clock-date");
+  var dateFormat = new Intl.DateTimeFormat(document.documentElement.lang || "zh-CN", {
+    dateStyle: "full", timeZone: "Asia/Shanghai"
+  });
+
   function tick() {
-    if (clock) { clock.textContent = timeFormat.format(new Date()); }
+    var now = new Date();
+    if (clock) { clock.textContent = timeFormat.format(now); }
+    if (dateEl) { dateEl.textContent = dateFormat.format(now); }
   }
   tick();
   setInterval(tick, 1000);
