@@ -1,0 +1,399 @@
+"""Benchmark the dashboards on a large history (PostgreSQL).
+
+Fills a fresh PostgreSQL database with 50 tenants, 500 compounds (1,000 gates), 2,000,000
+arrivals over the last 180 days and ~6,700 complaints, bulk-loaded with INSERT ... SELECT
+over generate_series (no row goes through Python). Then times, in-process through the real
+app (routing, sign-in session, SQL, templates, SVG charts):
+
+- the manager dashboard of one compound over 30 days: GET /dashboard?period=30d&compound=..
+- the street observer's page over 30 days: GET /oversight?period=30d (20 compounds, 20 tenants)
+
+Targets: median <= 300 ms and <= 800 ms. Run from the repository root:
+
+    .venv/bin/python bench/dashboard.py [--keep] [--runs 30]
+
+Needs PostgreSQL at XGM_BENCH_PG_ADMIN (default postgresql://postgres@127.0.0.1:5432/postgres)
+and Redis (database 13 is flushed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import psycopg  # noqa: E402
+from sqlalchemy import Boolean, DateTime, Integer, String, Text, text  # noqa: E402
+
+PG_ADMIN = os.environ.get("XGM_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+DB_NAME = "xgm_bench_dashboard"
+REDIS_URL = "redis://127.0.0.1:6379/13"
+PASSWORD = "bench-password-42"
+
+TENANTS = 50
+COMPOUNDS_PER_TENANT = 10
+GATES_PER_COMPOUND = 2
+ARRIVALS = 2_000_000
+DAYS = 180
+COMPLAINT_EVERY = 300  # one complaint per ~300 arrivals
+#: Areas: 5 districts, 25 streets, 100 communities. Compound n (0..499) lies in street n % 25,
+#: so each street has 20 compounds belonging to 20 different tenants.
+STREETS = 25
+COMMUNITIES = 100
+DISTRICTS = 5
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+KPI_RE = re.compile(r'kpi-label">([^<]+)</span><strong class="kpi-value">([^<]+)</strong>')
+
+
+def admin(sql: str) -> None:
+    """Run one statement on the PostgreSQL maintenance database."""
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def db_url() -> str:
+    """SQLAlchemy URL of the benchmark database."""
+    base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"{base}/{DB_NAME}"
+
+
+def make_app():
+    """The real app on the benchmark database (rate limits off, test argon2 cost)."""
+    from xgm import create_app
+
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": db_url(),
+            "REDIS_URL": REDIS_URL,
+            "RATELIMIT_STORAGE_URI": REDIS_URL,
+            "RATELIMIT_ENABLED": False,
+            "XGM_ARGON2_PROFILE": "owasp_minimum",
+            "SECRET_KEY": "bench-secret",
+            "XGM_CITY_URL": "http://127.0.0.1:9",
+        }
+    )
+
+
+def filler(column, given: dict[str, str]) -> str:
+    """SQL for one column of a bulk INSERT: the given expression, NULL, or a neutral value."""
+    if column.name in given:
+        return given[column.name]
+    if column.nullable or column.primary_key:
+        return "NULL"
+    if isinstance(column.type, Boolean):
+        return "false"
+    if isinstance(column.type, Integer):
+        return "0"
+    if isinstance(column.type, DateTime):
+        return "(now() at time zone 'utc')"
+    if isinstance(column.type, String | Text):
+        return "''"
+    raise TypeError(f"no filler for {column}")
+
+
+def insert_select(table, given: dict[str, str], source: str) -> str:
+    """INSERT INTO table (every column but id) SELECT <expressions> FROM source."""
+    columns = [c for c in table.columns if c.name != "id"]
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    values = ", ".join(filler(c, given) for c in columns)
+    # Every part is a constant of this script: no outside input reaches the SQL.
+    return f'INSERT INTO "{table.name}" ({names}) SELECT {values} FROM {source}'  # noqa: S608
+
+
+def load(app) -> dict:
+    """Create the schema and bulk-load the data set; returns ids used by the timings."""
+    from flask_migrate import upgrade
+
+    from tenants import Tenant
+    from tests.factories import make_uscc
+    from xgm.accounts.models import User
+    from xgm.accounts.passwords import hash_secret
+    from xgm.complaints.models import Complaint
+    from xgm.compounds.models import Compound, Gate
+    from xgm.extensions import db
+    from xgm.oversight.models import Observer
+    from xgm.passes.models import Arrival
+
+    with app.app_context():
+        upgrade()
+        db.create_all()
+        t0 = time.perf_counter()
+        db.session.add_all(
+            Tenant(
+                name=f"物业{n:02d}有限公司", uscc=make_uscc(), contact_name="张", contact_phone="1"
+            )
+            for n in range(TENANTS)
+        )
+        db.session.commit()
+        conn = db.session.connection()
+        # Compound n belongs to tenant n // 10; street n % 25; community n % 100; district n % 5.
+        conn.execute(
+            text(
+                insert_select(
+                    Compound.__table__,
+                    {
+                        "tenant_id": "(SELECT id FROM tenant ORDER BY id OFFSET n / :per LIMIT 1)",
+                        "name": "'小区' || n",
+                        "district": "'区' || (n % :districts)",
+                        "street": "'街道' || (n % :streets)",
+                        "community": "'社区' || (n % :communities)",
+                        "created_at": "(now() at time zone 'utc') - interval '400 days'",
+                    },
+                    "generate_series(0, :compounds - 1) AS n",
+                )
+            ),
+            {
+                "per": COMPOUNDS_PER_TENANT,
+                "districts": DISTRICTS,
+                "streets": STREETS,
+                "communities": COMMUNITIES,
+                "compounds": TENANTS * COMPOUNDS_PER_TENANT,
+            },
+        )
+        conn.execute(
+            text(
+                insert_select(
+                    Gate.__table__,
+                    {
+                        "tenant_id": "c.tenant_id",
+                        "compound_id": "c.id",
+                        "name": "'门' || k",
+                        "active": "true",
+                        "token": "md5(c.id || '-' || k)",
+                        "token_version": "1",
+                        "created_at": "(now() at time zone 'utc') - interval '400 days'",
+                    },
+                    "compound c CROSS JOIN generate_series(1, :gates) AS k",
+                )
+            ),
+            {"gates": GATES_PER_COMPOUND},
+        )
+        db.session.commit()
+        # 2,000,000 arrivals spread evenly over the gates and the last 180 days.
+        t1 = time.perf_counter()
+        conn = db.session.connection()
+        conn.execute(
+            text(
+                insert_select(
+                    Arrival.__table__,
+                    {
+                        "pass_key": "substr(md5(s.i::text), 1, 24)",
+                        "tenant_id": "g.tenant_id",
+                        "compound_id": "g.compound_id",
+                        "gate_id": "g.id",
+                        "compound_name": "'小区'",
+                        "gate_name": "g.name",
+                        "rider_code": "'XGM' || lpad((s.i % 40000)::text, 12, '0')",
+                        "rider_name": "'骑手'",
+                        "rider_phone": "'13700000000'",
+                        "platform_code": "(ARRAY['meituan','eleme','dada','sf'])[1 + s.i % 4]",
+                        "platform_name": "(ARRAY['美团','饿了么','达达','顺丰同城'])[1 + s.i % 4]",
+                        "rider_status": "'active'",
+                        "created_at": "s.at",
+                        "decided_at": "CASE WHEN s.r < 0.94 THEN s.at + s.wait END",
+                        "decided_by_name": "CASE WHEN s.r < 0.94 THEN '门卫' ELSE '' END",
+                        "outcome": (
+                            "CASE WHEN s.r < 0.90 THEN 'admitted' WHEN s.r < 0.94 THEN 'denied' "
+                            "WHEN s.r < 0.97 THEN 'refused' ELSE 'expired' END"
+                        ),
+                        "refusal": "CASE WHEN s.r >= 0.94 AND s.r < 0.97 THEN 'suspended' ELSE '' END",
+                        "reason": "CASE WHEN s.r >= 0.90 AND s.r < 0.94 THEN '未戴头盔' ELSE '' END",
+                    },
+                    """(
+                        SELECT i, random() AS r,
+                               (now() at time zone 'utc') - random() * make_interval(days => :days) AS at,
+                               (2 + random() * random() * 120) * interval '1 second' AS wait
+                        FROM generate_series(1, :arrivals) AS i
+                    ) AS s
+                    JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS n, * FROM gate) AS g
+                      ON g.n = s.i % :gates""",
+                )
+            ),
+            {
+                "arrivals": ARRIVALS,
+                "gates": TENANTS * COMPOUNDS_PER_TENANT * GATES_PER_COMPOUND,
+                "days": DAYS,
+            },
+        )
+        conn.execute(
+            text(
+                insert_select(
+                    Complaint.__table__,
+                    {
+                        "reference": "'BENCH-' || s.i",
+                        "idempotency_key": "md5('k' || s.i)",
+                        "tenant_id": "c.tenant_id",
+                        "compound_id": "c.id",
+                        "rider_code": "'XGM' || lpad((s.i % 40000)::text, 12, '0')",
+                        "category": "'no_helmet'",
+                        "description": "'未戴头盔'",
+                        "occurred_at": "s.at",
+                        "reporter_kind": "'guard'",
+                        "status": (
+                            "(ARRAY['received','forwarded','investigating','resolved','rejected',"
+                            "'queued','failed'])[1 + s.i % 7]"
+                        ),
+                        "payload": "'{}'",
+                        "created_at": "s.at",
+                    },
+                    """(
+                        SELECT i, (now() at time zone 'utc') - random() * make_interval(days => :days) AS at
+                        FROM generate_series(1, :complaints) AS i
+                    ) AS s
+                    JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS n, * FROM compound) AS c
+                      ON c.n = s.i % :compounds""",
+                )
+            ),
+            {
+                "complaints": ARRIVALS // COMPLAINT_EVERY,
+                "compounds": TENANTS * COMPOUNDS_PER_TENANT,
+                "days": DAYS,
+            },
+        )
+        db.session.commit()
+        t2 = time.perf_counter()
+        with db.engine.connect() as raw:
+            raw.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+        t3 = time.perf_counter()
+        compound = db.session.execute(
+            text("SELECT id, tenant_id FROM compound ORDER BY id LIMIT 1")
+        ).one()
+        tenant = db.session.get(Tenant, compound.tenant_id)
+        from tenants import tenant_context
+
+        with tenant_context(tenant.id):
+            db.session.add(
+                User(
+                    email="manager@bench.example",
+                    name="经理",
+                    role="manager",
+                    password_hash=hash_secret(PASSWORD),
+                )
+            )
+            db.session.commit()
+        db.session.add(
+            Observer(
+                email="street@bench.example",
+                name="街道办",
+                password_hash=hash_secret(PASSWORD),
+                level="street",
+                area="街道0",
+            )
+        )
+        db.session.commit()
+        counts = dict(
+            db.session.execute(
+                text(
+                    "SELECT 'arrivals', count(*) FROM arrival UNION ALL "
+                    "SELECT 'complaints', count(*) FROM complaint UNION ALL "
+                    "SELECT 'compounds', count(*) FROM compound UNION ALL "
+                    "SELECT 'street_compounds', count(*) FROM compound WHERE street = '街道0'"
+                )
+            ).all()
+        )
+    print(
+        f"loaded: {counts} in {t2 - t0:.1f} s "
+        f"(arrivals and complaints {t2 - t1:.1f} s), VACUUM ANALYZE {t3 - t2:.1f} s"
+    )
+    return {"compound_id": compound.id, "counts": counts}
+
+
+def sign_in(app, email: str):
+    """A test client signed in through the real /login form."""
+    client = app.test_client()
+    token = CSRF_RE.search(client.get("/login").get_data(as_text=True)).group(1)
+    response = client.post(
+        "/login", data={"email": email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302, response.status_code
+    return client
+
+
+def time_get(client, url: str, runs: int) -> tuple[list[float], str]:
+    """Wall milliseconds of `runs` GETs (after 3 warm-up GETs), and the last page."""
+    for _ in range(3):
+        assert client.get(url).status_code == 200
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200
+    return samples, response.get_data(as_text=True)
+
+
+def summary(samples: list[float]) -> str:
+    """median / p95 / min / max in ms."""
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * len(ordered))) - 1)]
+    return (
+        f"median {statistics.median(samples):.0f} ms, p95 {p95:.0f} ms, "
+        f"min {ordered[0]:.0f} ms, max {ordered[-1]:.0f} ms"
+    )
+
+
+def main() -> int:
+    """Load (unless --reuse), then time both pages."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="reuse a kept database")
+    args = parser.parse_args()
+
+    from redis import Redis
+
+    Redis.from_url(REDIS_URL).flushdb()
+    if not args.reuse:
+        admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        admin(f'CREATE DATABASE "{DB_NAME}"')
+    app = make_app()
+    try:
+        if args.reuse:
+            with app.app_context():
+                from xgm.extensions import db
+
+                compound_id = db.session.execute(
+                    text("SELECT id FROM compound ORDER BY id LIMIT 1")
+                ).scalar()
+            info = {"compound_id": compound_id}
+        else:
+            info = load(app)
+        manager = sign_in(app, "manager@bench.example")
+        observer = sign_in(app, "street@bench.example")
+        results = {}
+        for name, client, url in (
+            (
+                "manager, one compound, 30 days",
+                manager,
+                f"/dashboard?period=30d&compound={info['compound_id']}",
+            ),
+            ("manager, whole company (10 compounds), 30 days", manager, "/dashboard?period=30d"),
+            (
+                "street observer (20 compounds, 20 tenants), 30 days",
+                observer,
+                "/oversight?period=30d",
+            ),
+        ):
+            samples, html = time_get(client, url, args.runs)
+            kpis = dict(KPI_RE.findall(html))
+            results[name] = samples
+            print(f"{name}: {summary(samples)}  [{url}]  KPIs: {kpis}")
+    finally:
+        with app.app_context():
+            from xgm.extensions import db
+
+            db.session.remove()
+            db.engine.dispose()
+        if not args.keep:
+            admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
