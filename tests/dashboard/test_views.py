@@ -132,3 +132,11 @@ def test_dashboard_needs_sign_in(client):
     response = client.get("/dashboard")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
+
+
+def test_only_the_owner_sees_the_privacy_link(app, k):
+    """The dashboard links the owner (not managers) to the retention and access-log page."""
+    owner = _office(app, k.a, "owner").get("/dashboard").get_data(as_text=True)
+    manager = _office(app, k.a, "manager").get("/dashboard").get_data(as_text=True)
+    assert 'href="/privacy"' in owner
+    assert 'href="/privacy"' not in manager
