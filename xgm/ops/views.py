@@ -19,6 +19,7 @@ from xgm.ops.forms import ObserverForm, ResumeForm, SuspendForm
 from xgm.ops.models import Operator, OperatorSession
 from xgm.ops.usage import tenant_usage
 from xgm.oversight.models import Observer, ObserverSession
+from xgm.riders.city import city_link_down
 
 TENANTS_PER_PAGE = 50
 
@@ -272,6 +273,7 @@ def system_health():
         failed=failed,
         redis_error=redis_error,
         city=health.city_status(refresh=request.args.get("refresh") == "1"),
+        scans_see_city_down=city_link_down(),
         outbox=health.outbox_backlog(),
         confirm=ConfirmForm(),
     )
