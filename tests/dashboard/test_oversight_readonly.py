@@ -13,9 +13,10 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 REFUSED = {400, 401, 403, 404, 405}
 #: Signing out is the one write an observer may do.
 OBSERVER_MAY = {"accounts.logout"}
-#: Sign-in and sign-up forms: they answer anyone (200 with the form's errors); being an
-#: observer must not change their answer.
-PUBLIC = {"accounts.login", "accounts.signup", "ops.login"}
+#: Public forms: sign-in and sign-up (200 with the form's errors) and a rider's "not me"
+#: (clears the rider cookie of this browser). They answer anyone; being an observer must not
+#: change their answer.
+PUBLIC = {"accounts.login", "accounts.signup", "ops.login", "riders.switch"}
 SIGN_IN_PATHS = ("/login", "/guard/signin", "/device/enroll", "/ops/login")
 
 
