@@ -69,7 +69,7 @@ class Figures:
     idle_gates: list[dict] = field(default_factory=list)
 
 
-def _where(model, scope: Scope, *, period: bool = True) -> list:
+def scope_filters(model, scope: Scope) -> list:
     """The filters a Scope puts on an Arrival-like model (tenant, compounds, gate, period)."""
     conds = []
     if scope.tenant_ids is not None:
@@ -78,8 +78,7 @@ def _where(model, scope: Scope, *, period: bool = True) -> list:
         conds.append(model.compound_id.in_(scope.compound_ids))
     if scope.gate_id is not None:
         conds.append(model.gate_id == scope.gate_id)
-    if period:
-        conds += [model.created_at >= scope.start, model.created_at < scope.end]
+    conds += [model.created_at >= scope.start, model.created_at < scope.end]
     return conds
 
 
@@ -87,7 +86,7 @@ def outcome_counts(scope: Scope) -> dict[str, int]:
     """Arrivals per outcome (every outcome present, zero when none)."""
     rows = db.session.execute(
         select(Arrival.outcome, func.count())
-        .where(*_where(Arrival, scope))
+        .where(*scope_filters(Arrival, scope))
         .group_by(Arrival.outcome)
     ).all()
     counts = dict.fromkeys(OUTCOMES, 0)
@@ -100,7 +99,7 @@ def entries_by_hour(scope: Scope) -> list[int]:
     hour = local_hour(Arrival.created_at)
     rows = db.session.execute(
         select(hour, func.count())
-        .where(*_where(Arrival, scope), Arrival.outcome == "admitted")
+        .where(*scope_filters(Arrival, scope), Arrival.outcome == "admitted")
         .group_by(hour)
     ).all()
     counts = [0] * 24
@@ -125,7 +124,7 @@ def _decision_times_query(scope: Scope, by_compound: bool):
             func.count().over(partition_by=partition).label("n"),
         )
         .where(
-            *_where(Arrival, scope),
+            *scope_filters(Arrival, scope),
             Arrival.outcome.in_(DECIDED),
             Arrival.decided_at.is_not(None),
         )
@@ -166,7 +165,7 @@ def reasons(scope: Scope, limit: int = 10) -> list[tuple[str, str, int]]:
     why = case((Arrival.outcome == "refused", Arrival.refusal), else_=Arrival.reason)
     rows = db.session.execute(
         select(Arrival.outcome, why.label("why"), func.count().label("n"))
-        .where(*_where(Arrival, scope), Arrival.outcome.in_(("denied", "refused")))
+        .where(*scope_filters(Arrival, scope), Arrival.outcome.in_(("denied", "refused")))
         .group_by(Arrival.outcome, why)
         .order_by(func.count().desc(), Arrival.outcome, why)
         .limit(limit)
@@ -178,7 +177,7 @@ def platform_share(scope: Scope) -> list[tuple[str, int, float]]:
     """(platform, scans, percent of scans) per delivery platform, largest first."""
     rows = db.session.execute(
         select(Arrival.platform_name, func.count().label("n"))
-        .where(*_where(Arrival, scope))
+        .where(*scope_filters(Arrival, scope))
         .group_by(Arrival.platform_name)
         .order_by(func.count().desc(), Arrival.platform_name)
     ).all()
@@ -190,7 +189,7 @@ def complaint_counts(scope: Scope) -> dict[str, int]:
     """Complaints filed in the period per status (every status present)."""
     rows = db.session.execute(
         select(Complaint.status, func.count())
-        .where(*_where(Complaint, scope))
+        .where(*scope_filters(Complaint, scope))
         .group_by(Complaint.status)
     ).all()
     counts = dict.fromkeys(COMPLAINT_STATUSES, 0)
@@ -296,13 +295,13 @@ def per_compound(scope: Scope) -> dict[int, CompoundRow]:
             func.sum(case((Arrival.outcome == "denied", 1), else_=0)),
             func.sum(case((Arrival.outcome == "refused", 1), else_=0)),
         )
-        .where(*_where(Arrival, scope))
+        .where(*scope_filters(Arrival, scope))
         .group_by(Arrival.compound_id)
     ).all()
     complaints = dict(
         db.session.execute(
             select(Complaint.compound_id, func.count())
-            .where(*_where(Complaint, scope))
+            .where(*scope_filters(Complaint, scope))
             .group_by(Complaint.compound_id)
         ).all()
     )

@@ -29,7 +29,7 @@ def recent_complaints(scope: figures.Scope, limit: int = COMPLAINTS_SHOWN) -> li
             Complaint.category,
             Complaint.status,
         )
-        .where(*figures._where(Complaint, scope))
+        .where(*figures.scope_filters(Complaint, scope))
         .order_by(Complaint.created_at.desc(), Complaint.id.desc())
         .limit(limit)
     ).all()
