@@ -223,16 +223,18 @@ def main() -> int:
             Path(args.out).write_text(figures)
         return 0
     finally:
-        if web is not None:
-            web.terminate()  # open streams hold the workers up to gunicorn's graceful_timeout
-            try:
-                web.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                web.kill()
-                web.wait(timeout=10)
-        sim.stop()
-        drop_database(dbname)
-        Redis.from_url(redis_url).flushdb()
+        try:
+            if web is not None:
+                web.terminate()  # open streams hold the workers up to gunicorn's graceful_timeout
+                try:
+                    web.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    web.kill()
+                    web.wait(timeout=10)
+        finally:
+            sim.stop()
+            drop_database(dbname)
+            Redis.from_url(redis_url).flushdb()
 
 
 def report(args, scans, ceiling, cold, probes, to_card, listeners) -> str:

@@ -173,7 +173,7 @@ def test_simulator_really_issued_one_token(client, place, sim):
 
 
 def test_not_me_forgets_the_rider_and_signs_in_again(client, place):
-    """"不是您本人" clears the rider cookie (CSRF-checked) and the gate asks the city again."""
+    """The 不是您本人 button clears the rider cookie (CSRF-checked); the gate asks the city again."""
     from tests.conftest import CSRF_RE
 
     _, _, _, token = place
