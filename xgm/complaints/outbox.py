@@ -62,7 +62,7 @@ def enqueue_job(
         options = {
             "job_id": job_id,
             "job_timeout": JOB_TIMEOUT,
-            "result_ttl": 60,
+            "result_ttl": 0,  # the outbox row and the timeline are the record, not RQ results
             "failure_ttl": 7 * 24 * 3600,
         }
         if delay > 0:
