@@ -73,7 +73,7 @@ def test_tiles_show_the_seven_categories(site, guard_phone):
     response = guard_phone.get(f"/guard/arrivals/{arrival_id}/complain")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert len(re.findall(r'class="tile"', html)) == 7
+    assert len(re.findall(r'class="category-tile"', html)) == 7
     assert "王小明" in html
     assert f"/guard/arrivals/{arrival_id}/complain?category=no_helmet" in html
 
@@ -118,7 +118,7 @@ def test_bad_category_goes_back_to_the_tiles(site, guard_phone):
     arrival_id = add_arrival(site)
     response = complain(guard_phone, arrival_id, category="speeding")
     assert response.status_code == 400
-    assert len(re.findall(r'class="tile"', response.get_data(as_text=True))) == 7
+    assert len(re.findall(r'class="category-tile"', response.get_data(as_text=True))) == 7
     assert complaints(site) == []
 
 
