@@ -237,3 +237,9 @@ def test_manager_form_ignores_another_companys_arrival(site, app, new_client):
     )
     assert ok.status_code == 302
     assert [c.arrival_id for c in complaints(site)] == [None]
+
+
+def test_console_links_to_todays_complaints(guard_phone):
+    """The gate console has a way to the guard's complaints of the day."""
+    html = guard_phone.get("/guard").get_data(as_text=True)
+    assert 'href="/guard/complaints"' in html
