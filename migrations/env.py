@@ -1,4 +1,5 @@
 import logging
+import os
 from logging.config import fileConfig
 
 from flask import current_app
@@ -11,7 +12,7 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-fileConfig(config.config_file_name)
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
@@ -88,6 +89,16 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+
+    # XGM_MIGRATE_TABLES=a,b restricts autogenerate to those tables: one migration per feature.
+    only = [t for t in os.environ.get("XGM_MIGRATE_TABLES", "").split(",") if t]
+    if only and conf_args.get("include_object") is None:
+
+        def include_object(obj, name, type_, reflected, compare_to):
+            table = obj if type_ == "table" else getattr(obj, "table", None)
+            return table is None or table.name in only
+
+        conf_args["include_object"] = include_object
 
     connectable = get_engine()
 
