@@ -4,25 +4,27 @@ import json
 
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 
 from xgm.audit.models import AuditEvent
 from xgm.extensions import db
 
-#: Every kind of audit event, with its label for the audit page's filter.
+#: Every kind of audit event, with its label for the audit page's filter (the "event" context
+#: keeps English labels apart from the buttons of the same Chinese wording).
 KINDS = {
-    "guard.created": _l("添加门卫"),
+    "guard.created": lazy_pgettext("event", "添加门卫"),
     "guard.updated": _l("修改门卫"),
-    "guard.signed_in": _l("门卫登录"),
+    "guard.signed_in": lazy_pgettext("event", "门卫登录"),
     "guard.pin_failed": _l("PIN 错误"),
     "guard.locked": _l("门卫被锁定"),
-    "guard.unlocked": _l("解除锁定"),
-    "guard.pin_reset": _l("重置 PIN"),
-    "guard.handover": _l("交班"),
+    "guard.unlocked": lazy_pgettext("event", "解除锁定"),
+    "guard.pin_reset": lazy_pgettext("event", "重置 PIN"),
+    "guard.handover": lazy_pgettext("event", "交班"),
     "guard.shift_ended": _l("班次到时"),
-    "guard.deactivated": _l("停用门卫"),
-    "guard.activated": _l("恢复门卫"),
-    "device.code_created": _l("生成登记码"),
+    "guard.deactivated": lazy_pgettext("event", "停用门卫"),
+    "guard.activated": lazy_pgettext("event", "恢复门卫"),
+    "device.code_created": lazy_pgettext("event", "生成登记码"),
     "device.enrolled": _l("手机登记"),
     "device.renamed": _l("手机改名"),
     "device.revoked": _l("停用手机"),
@@ -47,7 +49,7 @@ DETAIL_LABELS = {
 
 #: Readable names of the reasons a guard session ends (GuardSession.end_reason).
 REASONS = {
-    "handover": _l("交班"),
+    "handover": lazy_pgettext("event", "交班"),
     "shift_end": _l("班次到时"),
     "deactivated": _l("门卫被停用"),
     "pin_reset": _l("PIN 被重置"),

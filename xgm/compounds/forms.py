@@ -17,21 +17,22 @@ HOTLINE_RE = re.compile(
     r"|(0\d{2,3}-?)?(1\d{4}|9\d{4,5}))$"
 )
 
-#: Hangzhou's districts and counties, offered as suggestions (any text is accepted).
+#: Hangzhou's districts and counties, offered as suggestions (any text is accepted): the value
+#: stays Chinese (the city's records use it), the label is translated.
 HANGZHOU_DISTRICTS = (
-    "上城区",
-    "拱墅区",
-    "西湖区",
-    "滨江区",
-    "萧山区",
-    "余杭区",
-    "临平区",
-    "钱塘区",
-    "富阳区",
-    "临安区",
-    "桐庐县",
-    "淳安县",
-    "建德市",
+    ("上城区", _l("上城区")),
+    ("拱墅区", _l("拱墅区")),
+    ("西湖区", _l("西湖区")),
+    ("滨江区", _l("滨江区")),
+    ("萧山区", _l("萧山区")),
+    ("余杭区", _l("余杭区")),
+    ("临平区", _l("临平区")),
+    ("钱塘区", _l("钱塘区")),
+    ("富阳区", _l("富阳区")),
+    ("临安区", _l("临安区")),
+    ("桐庐县", _l("桐庐县")),
+    ("淳安县", _l("淳安县")),
+    ("建德市", _l("建德市")),
 )
 
 MAX_BUILDINGS = 300

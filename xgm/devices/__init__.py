@@ -2,6 +2,7 @@
 
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 bp = Blueprint("devices", __name__)
 
@@ -24,7 +25,7 @@ def init_app(app) -> None:
     from xgm.home.checklist import Step, register_step
     from xgm.home.nav import NavLink, register_nav_link
 
-    register_nav_link(NavLink(50, "devices.index", _l("手机")))
+    register_nav_link(NavLink(50, "devices.index", lazy_pgettext("plural", "手机")))
     register_step(
         Step(
             50,

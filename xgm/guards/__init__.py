@@ -2,6 +2,7 @@
 
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 bp = Blueprint("guards", __name__)
 
@@ -20,7 +21,7 @@ def init_app(app) -> None:
     from xgm.home.checklist import Step, register_step
     from xgm.home.nav import NavLink, register_nav_link
 
-    register_nav_link(NavLink(40, "guards.index", _l("门卫")))
+    register_nav_link(NavLink(40, "guards.index", lazy_pgettext("plural", "门卫")))
     register_step(
         Step(
             40,

@@ -8,7 +8,15 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from xgm.accounts.forms import validate_phone
 
-PLATFORMS = ("美团外卖", "饿了么", "达达快送", "闪送", "顺丰同城", "其他")
+#: Delivery platforms offered to the rider: the stored value stays Chinese, the label is translated.
+PLATFORMS = (
+    ("美团外卖", _l("美团外卖")),
+    ("饿了么", _l("饿了么")),
+    ("达达快送", _l("达达快送")),
+    ("闪送", _l("闪送")),
+    ("顺丰同城", _l("顺丰同城")),
+    ("其他", _l("其他")),
+)
 
 
 class ManualForm(FlaskForm):
@@ -24,7 +32,9 @@ class ManualForm(FlaskForm):
     phone = StringField(
         _l("手机号"), validators=[DataRequired(message=_l("此项必填")), validate_phone]
     )
-    platform = SelectField(_l("配送平台"), choices=[SelectChoice(p, p) for p in PLATFORMS])
+    platform = SelectField(
+        _l("配送平台"), choices=[SelectChoice(value, label) for value, label in PLATFORMS]
+    )
 
 
 #: Quick reasons offered on the guard's 拒绝 panel (a free text is always possible).
