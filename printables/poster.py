@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 #: Bump whenever poster.html, poster.css or the layout code changes the output;
 #: it is part of every cache key, so stale cached PDFs are never served.
-TEMPLATE_VERSION = "poster-1"
+TEMPLATE_VERSION = "poster-2"
 
 #: China Standard Time (no daylight saving): the default print date is today in Hangzhou.
 CHINA_TIME = datetime.timezone(datetime.timedelta(hours=8), "CST")
