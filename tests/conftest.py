@@ -147,3 +147,15 @@ def live_server(app):
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _no_tenant_state_leaks():
+    """Each test starts and ends with no tenant bound in this thread (no leak between tests)."""
+    from tenants.scoping import _state
+
+    assert _state.get() == (None, 0), "a previous test left a tenant bound"
+    yield
+    leaked = _state.get()
+    _state.set((None, 0))
+    assert leaked == (None, 0), f"this test left the tenant state {leaked}"

@@ -64,16 +64,20 @@ def create_app(config: dict | None = None) -> Flask:
         locale_selector=select_locale,
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
+    install_template_gettext(app)
     errors.init_app(app)
     headers.init_app(app)
 
-    @app.before_request
     def _open_tenant_scope():
         g._xgm_tenant_token = tenants.begin_request_scope()
         if request.endpoint == "static":
             return
         # Load the principal now, so the request is bound to its tenant before any query.
         current_user._get_current_object()
+
+    # First of all before-request hooks: CSRF and rate-limit checks may abort the request and
+    # render an error page, which must run inside this request's own (empty) tenant scope.
+    app.before_request_funcs.setdefault(None, []).insert(0, _open_tenant_scope)
 
     @app.teardown_request
     def _close_tenant_scope(exc):
