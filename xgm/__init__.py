@@ -64,7 +64,6 @@ def create_app(config: dict | None = None) -> Flask:
         locale_selector=select_locale,
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
-    install_template_gettext(app)
     errors.init_app(app)
     headers.init_app(app)
 
