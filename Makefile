@@ -46,8 +46,7 @@ run: demo
 
 test: setup
 	@bash scripts/services.sh
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgresql
+	@bash scripts/test-both.sh
 
 test-sqlite:
 	XGM_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Run the whole suite on SQLite and on PostgreSQL at the same time (2 cores, mostly I/O-bound
+# tests), each on its own database and Redis db; print both reports and a combined total.
+set -u
+cd "$(dirname "$0")/.."
+logs=$(mktemp -d)
+XGM_TEST_DB=sqlite XGM_TEST_REDIS_DB=15 .venv/bin/pytest -q -p no:cacheprovider "$@" >"$logs/sqlite.log" 2>&1 &
+sqlite_pid=$!
+XGM_TEST_DB=postgresql XGM_TEST_REDIS_DB=14 .venv/bin/pytest -q -p no:cacheprovider "$@" >"$logs/postgresql.log" 2>&1 &
+pg_pid=$!
+wait $sqlite_pid; sqlite_rc=$?
+wait $pg_pid; pg_rc=$?
+passed=0; failed=0
+for db in sqlite postgresql; do
+  echo "===================== $db ====================="
+  cat "$logs/$db.log"
+  summary=$(grep -E '^=*\s*[0-9]+ (passed|failed)|^[0-9]+ (passed|failed)' "$logs/$db.log" | tail -1)
+  p=$(grep -oE '[0-9]+ passed' <<<"$summary" | grep -oE '[0-9]+' || echo 0)
+  f=$(grep -oE '[0-9]+ (failed|error|errors)' <<<"$summary" | awk '{s+=$1} END {print s+0}')
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+rm -rf "$logs"
+echo "sqlite exit $sqlite_rc, postgresql exit $pg_rc"
+echo "total: $passed passed, $failed failed"
+[ "$sqlite_rc" = 0 ] && [ "$pg_rc" = 0 ]
