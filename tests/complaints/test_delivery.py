@@ -4,17 +4,20 @@ import json
 import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
-from tenants import tenant_context, utcnow
+from tenants import TenantRequired, tenant_context, utcnow
 from tests.complaints.support import (
     UNKNOWN_RIDER,
     file_direct,
     load,
+    make_site,
     sim_complaints,
     sim_fail,
     update_outbox,
 )
+from xgm.complaints.delivery import claim
 from xgm.complaints.jobs import deliver_complaint
 from xgm.complaints.models import Complaint
 from xgm.complaints.outbox import QUEUE, delivery_job_id
@@ -218,3 +221,23 @@ def test_last_retry_is_not_later_than_the_horizon(site, sim):
     assert run(site, cid) == "retry"
     _complaint, row, _events = load(site, cid)
     assert row.due_at == horizon
+
+
+def test_job_for_another_tenant_touches_nothing(site, sim, app, new_client):
+    """The delivery SQL filters by the job's tenant: another company's complaint id is skipped."""
+    other = make_site(app, new_client(), "rival@example.com", "乙物业有限公司")
+    theirs = file_direct(other)
+    with app.app_context():
+        assert deliver_complaint(site.tenant_id, theirs) == "skipped"
+    complaint, row, events = load(other, theirs)
+    assert complaint.status == "queued" and complaint.attempts == 0
+    assert row.attempts == 0 and row.locked_until is None
+    assert [e.kind for e in events] == ["filed"]
+    assert sim_complaints(sim) == []
+
+
+def test_delivery_sql_without_a_tenant_raises(site):
+    """No tenant set: the delivery SQL fails closed, like the ORM wall."""
+    cid = file_direct(site)
+    with site.app.app_context(), pytest.raises(TenantRequired):
+        claim(cid, utcnow(), 20)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import case, func, or_, select, update
 
 from tenants import utcnow
 from xgm.city import (
@@ -26,7 +25,7 @@ from xgm.city import (
     UnknownRider,
     client_from_config,
 )
-from xgm.complaints.models import STATUS_RANK, Complaint, ComplaintEvent, ComplaintOutbox
+from xgm.complaints import delivery_sql as sql
 from xgm.complaints.outbox import enqueue_delivery
 from xgm.extensions import db
 
@@ -57,16 +56,6 @@ def city_client():
     return ext["xgm_city_client"]
 
 
-def _claimable(now: datetime):
-    """Conditions of an outbox row a job may take now."""
-    return (
-        ComplaintOutbox.delivered_at.is_(None),
-        ComplaintOutbox.due_at.is_not(None),
-        ComplaintOutbox.due_at <= now + EARLY,
-        or_(ComplaintOutbox.locked_until.is_(None), ComplaintOutbox.locked_until < now),
-    )
-
-
 @dataclass(frozen=True)
 class Claim:
     """An outbox row taken for one attempt, with what the attempt needs."""
@@ -85,52 +74,36 @@ class Claim:
 def claim(complaint_id: int, now: datetime, lease: float) -> Claim | None:
     """Take the complaint's outbox row for one attempt; None if delivered, not due or taken.
 
-    PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED, so concurrent jobs never wait on each other;
-    SQLite (no row locks): a conditional UPDATE takes the row or matches nothing. Either way the
-    row then carries a lease (locked_until) and the transaction commits at once: no transaction
-    stays open during the HTTP call.
+    PostgreSQL: one statement, SELECT ... FOR UPDATE SKIP LOCKED inside, so concurrent jobs never
+    wait on each other; SQLite (no row locks): a conditional UPDATE takes the row or matches
+    nothing. Either way the row then carries a lease (locked_until) and the transaction commits
+    at once: no transaction stays open during the HTTP call. Runs for the current tenant.
     """
-    until = now + timedelta(seconds=lease)
-    mine = (ComplaintOutbox.complaint_id == complaint_id, *_claimable(now))
-    if db.engine.dialect.name == "postgresql":
-        row = db.session.execute(
-            select(ComplaintOutbox.id, ComplaintOutbox.locked_until)
-            .where(*mine)
-            .with_for_update(skip_locked=True)
-        ).first()
+    conn = db.session.connection()
+    bind = sql.params(
+        complaint_id, due_by=now + EARLY, now=now, until=now + timedelta(seconds=lease)
+    )
+    if conn.dialect.name == "postgresql":
+        row = conn.execute(sql.CLAIM_PG, bind).first()
         if row is None:
             db.session.rollback()
             return None
-        recovered = row.locked_until is not None
-        mine = (ComplaintOutbox.id == row.id,)
+        run_attempt, give_up_at, recovered = row.run_attempt, row.give_up_at, row.prev is not None
+        complaint = row
     else:
-        recovered = db.session.scalar(select(ComplaintOutbox.locked_until).where(*mine)) is not None
-    taken = db.session.execute(
-        update(ComplaintOutbox)
-        .where(*mine)
-        .values(locked_until=until, attempts=ComplaintOutbox.attempts + 1)
-        .returning(ComplaintOutbox.attempts, ComplaintOutbox.give_up_at)
-        .execution_options(synchronize_session=False)
-    ).first()
-    if taken is None:
-        db.session.rollback()
-        return None
-    complaint = db.session.execute(
-        update(Complaint)
-        .where(Complaint.id == complaint_id)
-        .values(
-            attempts=Complaint.attempts + 1,
-            status=case((Complaint.status == "queued", "sending"), else_=Complaint.status),
-        )
-        .returning(Complaint.attempts, Complaint.payload, Complaint.idempotency_key)
-        .execution_options(synchronize_session=False)
-    ).one()
+        recovered = conn.execute(sql.PREVIOUS_LEASE, bind).scalar() is not None
+        taken = conn.execute(sql.TAKE, bind).first()
+        if taken is None:
+            db.session.rollback()
+            return None
+        run_attempt, give_up_at = taken.attempts, taken.give_up_at
+        complaint = conn.execute(sql.COUNT_ATTEMPT, bind).one()
     if recovered:
-        db.session.add(ComplaintEvent(complaint_id=complaint_id, kind="recovered", created_at=now))
+        sql.add_events(conn, complaint_id, now, {"kind": "recovered"})
     db.session.commit()
     return Claim(
-        run_attempt=taken.attempts,
-        give_up_at=taken.give_up_at,
+        run_attempt=run_attempt,
+        give_up_at=give_up_at,
         attempt=complaint.attempts,
         payload=complaint.payload,
         idempotency_key=complaint.idempotency_key,
@@ -161,79 +134,31 @@ def deliver(tenant_id: int, complaint_id: int) -> str:
     return _received(complaint_id, taken, receipt)
 
 
-def _undelivered(complaint_id: int, **values) -> bool:
-    """Update the outbox row unless another attempt delivered it meanwhile; True if updated."""
-    result = db.session.execute(
-        update(ComplaintOutbox)
-        .where(ComplaintOutbox.complaint_id == complaint_id, ComplaintOutbox.delivered_at.is_(None))
-        .values(locked_until=None, **values)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-def _set_complaint(complaint_id: int, *conditions, **values) -> bool:
-    """UPDATE the complaint (with extra conditions); True when it matched."""
-    result = db.session.execute(
-        update(Complaint)
-        .where(Complaint.id == complaint_id, *conditions)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-def _attempt_event(complaint_id: int, taken: Claim, outcome: str, **fields) -> None:
-    db.session.add(
-        ComplaintEvent(
-            complaint_id=complaint_id,
-            kind="attempt",
-            status=outcome,
-            attempt=taken.attempt,
-            **fields,
-        )
-    )
+def _attempt(taken: Claim, outcome: str, **fields) -> dict:
+    """The timeline line of this attempt."""
+    return {"kind": "attempt", "status": outcome, "attempt": taken.attempt, **fields}
 
 
 def _received(complaint_id: int, taken: Claim, receipt: ComplaintReceipt) -> str:
     """Record the city's receipt: the row is delivered, the complaint received with its city id."""
     now = utcnow()
-    db.session.execute(
-        update(ComplaintOutbox)
-        .where(ComplaintOutbox.complaint_id == complaint_id)
-        .values(
-            delivered_at=func.coalesce(ComplaintOutbox.delivered_at, now),
-            due_at=None,
-            locked_until=None,
-            last_error="",
-        )
-        .execution_options(synchronize_session=False)
-    )
-    common = {
-        "city_complaint_id": func.coalesce(Complaint.city_complaint_id, receipt.complaint_id),
-        "received_at": func.coalesce(Complaint.received_at, now),
-        "last_news_at": now,
-        "last_error": "",
-        "error_fields": "",
-        "failure_kind": "",
-    }
-    not_yet = [s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK["received"]]
-    moved = _set_complaint(complaint_id, Complaint.status.in_(not_yet), status="received", **common)
+    conn = db.session.connection()
+    bind = sql.params(complaint_id, at=now, city_id=receipt.complaint_id)
+    conn.execute(sql.DELIVERED, bind)
+    moved = conn.execute(sql.RECEIVED, bind).rowcount == 1
     if not moved:  # the city's news (a webhook) got here first
-        _set_complaint(complaint_id, **common)
-    _attempt_event(
-        complaint_id,
-        taken,
-        "received",
-        http_status=201 if receipt.first_receipt else 200,
-        note=receipt.complaint_id,
-    )
-    if moved:
-        db.session.add(
-            ComplaintEvent(
-                complaint_id=complaint_id, kind="status", status="received", source="city"
-            )
+        conn.execute(sql.RECEIPT_ONLY, bind)
+    events = [
+        _attempt(
+            taken,
+            "received",
+            http_status=201 if receipt.first_receipt else 200,
+            note=receipt.complaint_id,
         )
+    ]
+    if moved:
+        events.append({"kind": "status", "status": "received", "source": "city"})
+    sql.add_events(conn, complaint_id, now, *events)
     db.session.commit()
     return "received"
 
@@ -259,13 +184,14 @@ def _retry(
             float(config["XGM_COMPLAINT_RETRY_MAX"]),
         )
     due = min(now + timedelta(seconds=delay), taken.give_up_at)
-    if not _undelivered(complaint_id, due_at=due, last_error=exc.message):
+    conn = db.session.connection()
+    bind = sql.params(complaint_id, due=due, error=exc.message)
+    if conn.execute(sql.RESCHEDULE, bind).rowcount != 1:
         db.session.rollback()  # another attempt got through meanwhile
         return "received"
-    _set_complaint(complaint_id, last_error=exc.message)
-    _attempt_event(
-        complaint_id, taken, "retry", http_status=exc.status, note=exc.message, retry_at=due
-    )
+    conn.execute(sql.LAST_ERROR, bind)
+    retry = _attempt(taken, "retry", http_status=exc.status, note=exc.message, retry_at=due)
+    sql.add_events(conn, complaint_id, now, retry)
     db.session.commit()
     enqueue_delivery(tenant_id, complaint_id, taken.run_attempt, delay=(due - now).total_seconds())
     return "retry"
@@ -280,19 +206,23 @@ def _fail(
     fields: dict[str, str],
 ) -> str:
     """Stop delivering: the city refused the body (rejected) or 24 h went by (expired)."""
-    if not _undelivered(complaint_id, due_at=None, last_error=message):
-        db.session.rollback()
-        return "received"
-    _set_complaint(
+    conn = db.session.connection()
+    bind = sql.params(
         complaint_id,
-        status="failed",
-        failure_kind=kind,
-        last_error=message,
-        error_fields=json.dumps(fields, ensure_ascii=False) if fields else "",
+        error=message,
+        kind=kind,
+        fields=json.dumps(fields, ensure_ascii=False) if fields else "",
     )
-    _attempt_event(complaint_id, taken, "failed", http_status=http_status, note=message)
-    db.session.add(
-        ComplaintEvent(complaint_id=complaint_id, kind="status", status="failed", note=kind)
+    if conn.execute(sql.GIVE_UP, bind).rowcount != 1:
+        db.session.rollback()  # another attempt got through meanwhile
+        return "received"
+    conn.execute(sql.FAILED, bind)
+    sql.add_events(
+        conn,
+        complaint_id,
+        utcnow(),
+        _attempt(taken, "failed", http_status=http_status, note=message),
+        {"kind": "status", "status": "failed", "note": kind},
     )
     db.session.commit()
     return "failed"
