@@ -14,13 +14,13 @@ from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_Q
 
 from printables import Poster, qr_svg, render_posters_pdf
 from printables.poster import MAX_URL_LENGTH
-from printables.qrmask import _penalty, _version, best_mask
 from printables.qrpath import stroke_path
+from printables.qrsymbol import _penalty, _version, best_mask, symbol_rows
 from tests.printables import pdfcheck
 
 URL = "https://xgm.example.cn/g/Zk3vQ9xL2mN8pR4tW6yB1c"
 SVG = "{http://www.w3.org/2000/svg}"
-STROKE = re.compile(r"M([\d.]+) ([\d.]+)([hv])(\d+)")
+COMMAND = re.compile(r"([MmHhVv])(-?[\d.]+)(?: (-?[\d.]+))?")
 
 
 def svg_root(url: str) -> ET.Element:
@@ -29,15 +29,24 @@ def svg_root(url: str) -> ET.Element:
 
 
 def drawn_modules(path: str, border: int = 4) -> set[tuple[int, int]]:
-    """Return the (row, column) of every module the strokes of ``path`` cover."""
+    """Return the (row, column) of every module the 1-wide strokes of ``path`` cover."""
     drawn = set()
-    for x, y, direction, length in STROKE.findall(path):
-        if direction == "h":
-            row, first = int(float(y) - 0.5) - border, int(x) - border
-            drawn.update((row, first + step) for step in range(int(length)))
+    x = y = 0.0
+    for letter, first, second in COMMAND.findall(path):
+        if letter in "Mm":
+            x, y = (0.0, 0.0) if letter == "M" else (x, y)
+            x, y = x + float(first), y + float(second)
+            continue
+        length = int(first)
+        assert letter in "hv" and length > 0, path  # only relative lines, rightward or down
+        if letter == "h":
+            assert y % 1 == 0.5 and x % 1 == 0, path  # on the grid: centred on a row
+            drawn.update((int(y) - border, int(x) - border + step) for step in range(length))
+            x += length
         else:
-            column, first = int(float(x) - 0.5) - border, int(y) - border
-            drawn.update((first + step, column) for step in range(int(length)))
+            assert x % 1 == 0.5 and y % 1 == 0, path  # centred on a column
+            drawn.update((int(y) - border + step, int(x) - border) for step in range(length))
+            y += length
     return drawn
 
 
@@ -105,6 +114,16 @@ def test_mask_choice_equals_qrcodes_own_for_many_urls():
         versions.add(code.version)
         assert best_mask(code.version, code.data_cache) == code.best_mask_pattern(), url
     assert versions >= set(range(2, 12))  # small codes and ones with version information
+
+
+def test_symbol_equals_qrcodes_own_for_many_urls():
+    """Every module of symbol_rows equals the symbol qrcode makes by itself, at Q and H."""
+    cases = [(url, ERROR_CORRECT_Q) for url in random_urls(30, seed=8)]
+    cases += [(url, ERROR_CORRECT_H) for url in random_urls(10, seed=9)]
+    for url, level in cases:
+        code = reference_code(url, level)
+        rows = symbol_rows(code.version, level, code.data_cache)
+        assert [[bool(module) for module in row] for row in rows] == code.modules, url
 
 
 def test_codes_of_many_urls_scan_to_exactly_their_url():
