@@ -4,9 +4,9 @@ qrcode picks the mask pattern the QR standard (ISO/IEC 18004) asks for: it build
 symbol with each of the 8 masks and keeps the first one with the lowest penalty. It does
 so module by module in pure Python (``QRCode.best_mask_pattern``), ~9 ms a code, then
 places the data once more with the chosen mask (``QRCode.map_data``, ~1 ms). This
-module makes the same choice and the same symbol from qrcode's own codewords
-(``util.create_data``) and function patterns, format and version information (its
-``makeImpl``, data placement skipped): it scores the 8 candidates with the same four
+module makes the same codewords (``codewords``, as ``util.create_data``, with tables) and
+the same symbol from qrcode's own function patterns, format and version information
+(its ``makeImpl``, data placement skipped): it scores the 8 candidates with the same four
 penalty rules, counted exactly as ``qrcode.util.lost_point`` counts them, but holds each
 symbol as one int (its rows one after another, each followed by a light separator bit)
 and its transpose as another, so every rule is a few shifts, ANDs and popcounts over the
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import qrcode
-from qrcode import util
+from qrcode import LUT, base, exceptions, util
 
 #: Rule 3 patterns, left to right (or top to bottom), "1" dark: dark 1:1:3:1:1 with
 #: 4 light modules after or before.
@@ -32,6 +32,92 @@ class _Layout(qrcode.QRCode):
 
     def map_data(self, data, mask_pattern):
         """Leave the data modules empty (None) instead of placing data."""
+
+
+class _Bits:
+    """Collects bits as text, with the ``put(number, length)`` of qrcode's BitBuffer."""
+
+    def __init__(self) -> None:
+        """Start empty."""
+        self.parts: list[str] = []
+        self.length = 0
+
+    def put(self, number: int, length: int) -> None:
+        """Append the ``length`` low bits of ``number``, most significant first."""
+        self.parts.append(format(number & ((1 << length) - 1), f"0{length}b"))
+        self.length += length
+
+
+@lru_cache(maxsize=64)
+def _products(count: int) -> tuple[int, ...]:
+    """Return, for each byte f, f times qrcode's generator polynomial for ``count`` codes.
+
+    Each product is an int of ``count`` bytes (the generator's leading 1 dropped), so that
+    one Reed-Solomon division step is a shift and an XOR.
+    """
+    if count in LUT.rsPoly_LUT:
+        generator = base.Polynomial(LUT.rsPoly_LUT[count], 0)
+    else:  # qrcode's own fallback
+        generator = base.Polynomial([1], 0)
+        for i in range(count):
+            generator = generator * base.Polynomial([1, base.gexp(i)], 0)
+    logs = [base.LOG_TABLE[coefficient] for coefficient in list(generator)[1:]]
+    products = [0]
+    for factor in range(1, 256):
+        shift = base.LOG_TABLE[factor]
+        products.append(
+            int.from_bytes(bytes(base.EXP_TABLE[(shift + log) % 255] for log in logs), "big")
+        )
+    return tuple(products)
+
+
+def _error_correction(block: list[int], count: int) -> list[int]:
+    """Return the ``count`` Reed-Solomon codewords of ``block`` (division by table)."""
+    products = _products(count)
+    top = 8 * (count - 1)
+    mask = (1 << (8 * count)) - 1
+    remainder = 0
+    for codeword in block:
+        remainder = ((remainder << 8) & mask) ^ products[codeword ^ (remainder >> top)]
+    return list(remainder.to_bytes(count, "big"))
+
+
+def codewords(version: int, error_correction: int, data_list) -> list[int]:
+    """Return the codewords ``qrcode.util.create_data`` returns, computed with tables.
+
+    The same bit stream (qrcode's own ``QRData.write`` of each chunk, terminator, padding)
+    and the same Reed-Solomon codes and interleaving, but the bits are collected as text
+    and the codes computed by table-driven division instead of qrcode's recursive
+    polynomial objects: ~0.15 ms instead of ~0.6 ms a code.
+    """
+    bits = _Bits()
+    for data in data_list:
+        bits.put(data.mode, 4)
+        bits.put(len(data), util.length_in_bits(data.mode, version))
+        data.write(bits)
+    blocks = base.rs_blocks(version, error_correction)
+    limit = sum(block.data_count * 8 for block in blocks)
+    if bits.length > limit:
+        raise exceptions.DataOverflowError(
+            f"Code length overflow. Data size ({bits.length}) > size available ({limit})"
+        )
+    stream = "".join(bits.parts)
+    stream += "0" * min(limit - len(stream), 4)  # terminator
+    stream += "0" * (-len(stream) % 8)  # to whole bytes
+    data = list(int(stream, 2).to_bytes(len(stream) // 8, "big")) if stream else []
+    data += [util.PAD0, util.PAD1] * ((limit // 8 - len(data)) // 2 + 1)
+    data = data[: limit // 8]
+    data_blocks, ec_blocks = [], []
+    offset = 0
+    for block in blocks:
+        data_blocks.append(data[offset : offset + block.data_count])
+        offset += block.data_count
+        ec_blocks.append(_error_correction(data_blocks[-1], block.total_count - block.data_count))
+    interleaved = []
+    for group in (data_blocks, ec_blocks):
+        for index in range(max(len(codes) for codes in group)):
+            interleaved.extend(codes[index] for codes in group if index < len(codes))
+    return interleaved
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,12 @@ import xml.etree.ElementTree as ET
 import pytest
 import qrcode
 from qrcode import util
-from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_Q
+from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_L, ERROR_CORRECT_M, ERROR_CORRECT_Q
 
 from printables import Poster, qr_svg, render_posters_pdf
 from printables.poster import MAX_URL_LENGTH
 from printables.qrpath import stroke_path
-from printables.qrsymbol import _penalty, _version, best_mask, symbol_rows
+from printables.qrsymbol import _penalty, _version, best_mask, codewords, symbol_rows
 from tests.printables import pdfcheck
 
 URL = "https://xgm.example.cn/g/Zk3vQ9xL2mN8pR4tW6yB1c"
@@ -99,6 +99,27 @@ def test_path_draws_exactly_qrcodes_own_symbol():
     for url in [URL, *random_urls(6, seed=7)]:
         root = svg_root(url)
         assert drawn_modules(root[1].get("d")) == dark_modules(reference_code(url).modules), url
+
+
+def test_codewords_equal_qrcodes_create_data():
+    """codewords() returns util.create_data's codewords at every level, for every data mode."""
+    rng = random.Random(6)
+    texts = random_urls(60, seed=5)
+    # qrcode switches long digit or upper-case runs to numeric or alphanumeric segments.
+    texts += ["https://xgm.example.cn/g/" + "".join(rng.choices(string.digits, k=40))]
+    texts += ["HTTPS://XGM.EXAMPLE.CN/G/" + "".join(rng.choices(string.ascii_uppercase, k=30))]
+    texts += ["https://xgm.example.cn/g/阳光花园东门", "0", "A"]
+    levels = (ERROR_CORRECT_L, ERROR_CORRECT_M, ERROR_CORRECT_Q, ERROR_CORRECT_H)
+    modes = set()
+    for text in texts:
+        for level in levels:
+            code = qrcode.QRCode(error_correction=level)
+            code.add_data(text)
+            code.best_fit()
+            modes.update(segment.mode for segment in code.data_list)
+            expected = util.create_data(code.version, level, code.data_list)
+            assert codewords(code.version, level, code.data_list) == expected, (text, level)
+    assert modes == {util.MODE_NUMBER, util.MODE_ALPHA_NUM, util.MODE_8BIT_BYTE}
 
 
 def test_mask_choice_equals_qrcodes_own_for_many_urls():
