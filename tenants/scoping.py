@@ -10,6 +10,7 @@ explicit escape hatch for system work (gate tokens, webhooks, sweeps, operator p
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
 from itertools import chain
 
 from sqlalchemy import ForeignKey, Table, event
@@ -102,6 +103,11 @@ def _scoped_tables() -> frozenset:
 
 def _touches_scoped_table(state) -> bool:
     """True when the statement reads or writes any tenant-owned table (subqueries included)."""
+    # Fast path, paid by almost every query: the statement's primary entity (a dict lookup)
+    # is tenant-owned. Only a True answer is taken from it; anything else gets the full walk.
+    subject = state.statement._propagate_attrs.get("plugin_subject")
+    if subject is not None and _is_scoped_class(getattr(subject, "class_", None)):
+        return True
     if any(_is_scoped_class(m.class_) for m in state.all_mappers):
         return True
     scoped = _scoped_tables()
@@ -128,10 +134,19 @@ def _scope_statement(orm_execute_state) -> None:
             "Query on a tenant-owned model with no current tenant; "
             "set one with tenant_context() or use unscoped() for system work."
         )
-    state.statement = state.statement.options(
-        with_loader_criteria(
-            TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
-        )
+    state.statement = state.statement.options(_tenant_criteria(tenant_id))
+
+
+@lru_cache(maxsize=4096)
+def _tenant_criteria(tenant_id: int):
+    """The loader criteria option for one tenant, built once per tenant and process.
+
+    Building it analyses the lambda (a measurable share of every query's CPU); the option is
+    immutable and its only closure value is `tenant_id`, so one object per tenant is shared by
+    all statements of that tenant.
+    """
+    return with_loader_criteria(
+        TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
     )
 
 
