@@ -39,7 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     from xgm import errors, headers
     from xgm.config import load_config
     from xgm.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from xgm.i18n import select_locale
+    from xgm.i18n import install_template_gettext, select_locale
 
     app = Flask(
         __name__,
@@ -64,6 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
         locale_selector=select_locale,
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
+    install_template_gettext(app)
     errors.init_app(app)
     headers.init_app(app)
 

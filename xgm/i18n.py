@@ -1,6 +1,7 @@
 """Language choice: Simplified Chinese first, English via ?lang=en or Accept-Language."""
 
-from flask import current_app, request, session
+from flask import current_app, g, has_app_context, request, session
+from flask_babel import get_locale, get_translations
 
 LANG_ALIASES = {
     "en": "en",
@@ -24,3 +25,32 @@ def select_locale() -> str:
     if best and best.startswith("en"):
         return "en"
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _translations():
+    """The current translations, memoised on the app context for the current locale object.
+
+    Flask-Babel resolves domain, locale and its catalogue cache (keyed by str(locale)) on every
+    `_()` call; a page calls it a dozen times or more. force_locale() swaps the locale object,
+    which misses this memo, so it stays right.
+    """
+    if not has_app_context():
+        return get_translations()
+    locale = get_locale()
+    memo = g.get("_xgm_translations")
+    if memo is not None and memo[0] is locale:
+        return memo[1]
+    translations = get_translations()
+    g._xgm_translations = (locale, translations)
+    return translations
+
+
+def install_template_gettext(app) -> None:
+    """Give the templates' _(), ngettext() & co. the memoised translations (after Babel)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )
