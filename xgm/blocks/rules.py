@@ -5,13 +5,19 @@ from datetime import datetime
 from sqlalchemy import or_, select
 
 from tenants import utcnow
+from xgm.blocks.cache import may_be_blocked
 from xgm.blocks.models import Block
 from xgm.extensions import db
 
 
-def active_block(rider_code: str, compound_id: int) -> Block | None:
-    """The block in force against this rider at this compound (for the current tenant), if any."""
+def active_block(rider_code: str, compound_id: int, prefetched=None) -> Block | None:
+    """The block in force against this rider at this compound (for the current tenant), if any.
+
+    `prefetched`: see blocks.cache.may_be_blocked.
+    """
     if not rider_code:
+        return None
+    if not may_be_blocked(rider_code, prefetched):  # the tenant's cached set of codes says no
         return None
     now = utcnow()
     return db.session.scalars(

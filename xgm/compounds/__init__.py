@@ -40,4 +40,4 @@ def init_app(app) -> None:
         SEEDERS.insert(0, demo.seed_compounds)
 
 
-from xgm.compounds import views  # noqa: E402,F401  - registers the routes on bp
+from xgm.compounds import lookup, views  # noqa: E402,F401  - routes on bp; gate cache events

@@ -15,6 +15,11 @@ def new_gate_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def split_buildings(text: str | None) -> list[str]:
+    """The buildings of a compound's text field, one per non-empty line."""
+    return [b.strip() for b in (text or "").splitlines() if b.strip()]
+
+
 class Compound(TenantScoped, db.Model):
     """A residential compound managed by the tenant."""
 
@@ -43,7 +48,7 @@ class Compound(TenantScoped, db.Model):
     @property
     def building_list(self) -> list[str]:
         """The buildings, one per non-empty line."""
-        return [b.strip() for b in (self.buildings or "").splitlines() if b.strip()]
+        return split_buildings(self.buildings)
 
 
 class Gate(TenantScoped, db.Model):

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 
 import redis
+from redis.commands.core import Script
 
 from xgm.passes.models import Arrival
 from xgm.queues import get_redis
@@ -24,12 +25,16 @@ FEED_LENGTH = 1000
 #: An idle compound's stream is dropped after a day.
 FEED_TTL = 24 * 3600
 
-_PUBLISH = """
+#: Sent by its SHA (EVALSHA), loaded into Redis on first use.
+_PUBLISH = Script(
+    None,
+    b"""
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'g', ARGV[2], 'd', ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('PUBLISH', KEYS[2], id .. ' ' .. ARGV[2] .. ' ' .. ARGV[1])
 return id
-"""
+""",
+)
 
 
 def arrival_json(arrival: Arrival) -> dict:
@@ -86,15 +91,13 @@ def publish(arrival: Arrival) -> str | None:
     client = get_redis()
     body = json.dumps(arrival_json(arrival), ensure_ascii=False, separators=(",", ":"))
     try:
-        event_id = client.eval(
-            _PUBLISH,
-            2,
-            feed_key(client, arrival.tenant_id, arrival.compound_id),
-            channel(client, arrival.tenant_id, arrival.compound_id),
-            body,
-            str(arrival.gate_id),
-            FEED_LENGTH,
-            FEED_TTL,
+        event_id = _PUBLISH(
+            keys=[
+                feed_key(client, arrival.tenant_id, arrival.compound_id),
+                channel(client, arrival.tenant_id, arrival.compound_id),
+            ],
+            args=[body, str(arrival.gate_id), FEED_LENGTH, FEED_TTL],
+            client=client,
         )
     except redis.RedisError:
         # The row is committed: consoles see it on their next list refresh or poll.

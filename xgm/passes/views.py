@@ -7,37 +7,33 @@ from flask import jsonify, make_response, redirect, render_template, url_for
 from sqlalchemy import select
 
 from tenants import set_request_tenant, unscoped
-from xgm.compounds.models import Compound, Gate
+from xgm.compounds.lookup import CompoundInfo, GateInfo, resolve_token
+from xgm.compounds.models import Compound
 from xgm.extensions import db, limiter
 from xgm.passes import bp
 from xgm.passes.forms import ManualForm
 from xgm.passes.models import Arrival
-from xgm.passes.scanning import expire_if_stale, judge, record_scan, register_manual
+from xgm.passes.scanning import (
+    expire_if_stale,
+    judge,
+    prefetch,
+    record_scan,
+    register_manual,
+)
 from xgm.riders.city import CN_TZ, city_link_down, probe_city, to_cn_iso
 from xgm.riders.cookie import current_rider_code
-from xgm.riders.views import SwitchForm, start_signin
+from xgm.riders.views import start_signin
 
 #: Tokens are URL-safe base64; anything else cannot be one and is not looked up.
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
 
 
-def resolve_gate(token: str) -> tuple[Gate, Compound] | None:
+def resolve_gate(token: str, reply=None) -> tuple[GateInfo, CompoundInfo] | None:
     """The active gate of a live compound that carries this token, or None (any tenant)."""
     if not TOKEN_RE.match(token):
         return None
-    with unscoped():  # the token alone says which tenant the rider is visiting
-        row = db.session.execute(
-            select(Gate, Compound)
-            .join(Compound, Compound.id == Gate.compound_id)
-            .where(Gate.token == token)
-        ).first()
-    if row is None:
-        return None
-    gate, compound = row
-    if not gate.active or compound.archived:
-        return None
-    return gate, compound
+    return resolve_token(token, reply)  # cached in Redis, retired by every gate/compound change
 
 
 def _page(template: str, status: int = 200, **context):
@@ -47,7 +43,7 @@ def _page(template: str, status: int = 200, **context):
     return response
 
 
-def _manual_page(gate: Gate, compound: Compound, form: ManualForm | None = None):
+def _manual_page(gate: GateInfo, compound: CompoundInfo, form: ManualForm | None = None):
     return _page("passes/manual.html", 200, gate=gate, compound=compound, form=form or ManualForm())
 
 
@@ -56,7 +52,9 @@ def now_cn() -> datetime:
     return datetime.now(CN_TZ)
 
 
-def show_pass(arrival: Arrival, compound: Compound | None = None, gate_token: str | None = None):
+def show_pass(
+    arrival: Arrival, compound: Compound | CompoundInfo | None = None, gate_token: str | None = None
+):
     """The live pass, or the full red refusal screen."""
     if compound is None:
         compound = db.session.scalars(
@@ -69,25 +67,29 @@ def show_pass(arrival: Arrival, compound: Compound | None = None, gate_token: st
         arrival=arrival,
         compound=compound,
         now=now_cn(),
+        # The "not me" form (riders.switch validates it with SwitchForm) is just the CSRF
+        # token, rendered by the template with csrf_token(): no form object on every scan.
         gate_token=gate_token if current_rider_code() else None,
-        switch_form=SwitchForm(),
     )
 
 
 @bp.route("/g/<token>")
 def gate(token: str):
     """The rider scanned a gate: sign in with the city once, then the live pass (or a refusal)."""
-    found = resolve_gate(token)
+    if not TOKEN_RE.match(token):
+        return _page("passes/expired.html", 404)
+    rider_code = current_rider_code()
+    reads = prefetch(token, rider_code)  # gate, card and blocklist caches in one round trip
+    found = resolve_gate(token, reads.gate)
     if found is None:
         return _page("passes/expired.html", 404)
     gate, compound = found
     set_request_tenant(gate.tenant_id)
-    rider_code = current_rider_code()
     if rider_code is None:
         if city_link_down():
             return _manual_page(gate, compound)
         return start_signin(token)
-    verdict = judge(rider_code, compound.id)
+    verdict = judge(rider_code, compound.id, reads)
     if verdict is None:
         return _manual_page(gate, compound)
     arrival = record_scan(gate, compound, rider_code, verdict)

@@ -90,11 +90,25 @@ def _load_card(raw: bytes | None) -> RiderCard | None:
         return None
 
 
-def lookup_rider(rider_code: str) -> RiderCheck:
-    """Return the rider's card: cached (<= 60 s), else asked of the city, else the offline record."""
+def queue_card_read(pipe, rider_code: str) -> None:
+    """Queue the cache read of a rider's card on a Redis pipeline; give its reply to
+    lookup_rider."""
+    pipe.mget(CARD_KEY + rider_code, GEN_KEY + rider_code)
+
+
+def lookup_rider(rider_code: str, reply=None) -> RiderCheck:
+    """Return the rider's card: cached (<= 60 s), else asked of the city, else the offline record.
+
+    `reply`: what the command of queue_card_read() answered (an exception if it failed);
+    without it the cache is read now.
+    """
     r = get_redis()
     try:
-        cached, generation = r.mget(CARD_KEY + rider_code, GEN_KEY + rider_code)
+        if reply is None:
+            reply = r.mget(CARD_KEY + rider_code, GEN_KEY + rider_code)
+        if isinstance(reply, Exception):
+            raise reply
+        cached, generation = reply
     except redis.RedisError:
         log.warning("rider cache unavailable; asking the city directly")
         cached, generation = None, None

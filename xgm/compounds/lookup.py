@@ -1,0 +1,214 @@
+"""Gate tokens to live gates, cached in Redis: every rider's scan starts here.
+
+A scan names a gate only by its token. resolve_token() answers the active gate of a
+non-archived compound that carries the token, in any tenant (the token alone says which
+tenant), as small frozen records (GateInfo, CompoundInfo) rather than ORM objects.
+
+The answer is cached in Redis for XGM_GATE_CACHE_TTL seconds (60) under a generation number:
+
+    xgm:gates:gen               the generation, INCR'ed after every committed gate/compound change
+    xgm:gates:<gen>:<token>     JSON of the gate and its compound
+
+Any committed change to a Gate or Compound row made through the ORM (token rotation,
+deactivation, rename, archive or restore, edit, a new gate; bulk ORM UPDATE/DELETE too) bumps
+the generation right after the commit (the session events below), which retires every cached
+entry at once: the writer does not need to know which tokens it affects, and a lookup that read
+the database before the change can only store its answer under the old generation, where
+nobody reads it. Office changes are rare, scans are not. The TTL is the safety net for writes
+that bypass the ORM (raw SQL) or a bump lost while Redis was unreachable.
+Only live gates are cached: unknown, inactive and archived tokens always ask the database.
+The cached answer is exactly what the database query returns for that token (including its
+tenant), so a token can never resolve to another tenant's gate.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from dataclasses import dataclass
+
+import redis
+from flask import current_app, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from tenants import unscoped
+from xgm.compounds.models import Compound, Gate, split_buildings
+from xgm.extensions import db
+from xgm.queues import get_redis
+
+log = logging.getLogger(__name__)
+
+GEN_KEY = "xgm:gates:gen"
+ENTRY_PREFIX = "xgm:gates:"
+#: session.info flag: this session flushed a change to a gate or compound.
+_CHANGED = "xgm_gates_changed"
+
+#: The current generation and the entry of a token under it, in one round trip. Sent with
+#: EVAL (Redis keeps it compiled): EVALSHA in a redis-py pipeline costs a SCRIPT EXISTS trip.
+_READ = """
+local gen = redis.call('GET', KEYS[1]) or '0'
+return {gen, redis.call('GET', ARGV[1] .. gen .. ':' .. ARGV[2])}
+"""
+#: token -> tenant id of tokens resolved in this process. A token belongs to one tenant for
+#: good (rotation makes a new token), so this only ever says which tenant's caches a scan of
+#: the token will need; it never decides whether the token is live.
+_TENANT_OF: dict[str, int] = {}
+_TENANT_OF_MAX = 50_000
+
+
+@dataclass(frozen=True)
+class GateInfo:
+    """What a scan needs of a gate (read-only; not an ORM object)."""
+
+    id: int
+    tenant_id: int
+    compound_id: int
+    name: str
+    token: str
+
+
+@dataclass(frozen=True)
+class CompoundInfo:
+    """What a scan and the pass need of a compound (read-only; not an ORM object)."""
+
+    id: int
+    tenant_id: int
+    name: str
+    hotline: str
+    buildings: str
+
+    @property
+    def building_list(self) -> list[str]:
+        """The buildings, one per non-empty line."""
+        return split_buildings(self.buildings)
+
+
+def _ttl() -> int:
+    return max(1, int(current_app.config.get("XGM_GATE_CACHE_TTL", 60)))
+
+
+def _from_json(raw: bytes, token: str) -> tuple[GateInfo, CompoundInfo] | None:
+    try:
+        data = json.loads(raw)
+        gate = GateInfo(token=token, **data["g"])
+        compound = CompoundInfo(**data["c"])
+    except (TypeError, ValueError, KeyError):
+        return None
+    return gate, compound
+
+
+def _to_json(gate: GateInfo, compound: CompoundInfo) -> str:
+    g = {k: getattr(gate, k) for k in ("id", "tenant_id", "compound_id", "name")}
+    c = {k: getattr(compound, k) for k in ("id", "tenant_id", "name", "hotline", "buildings")}
+    return json.dumps({"g": g, "c": c}, ensure_ascii=False, separators=(",", ":"))
+
+
+def _from_database(token: str) -> tuple[GateInfo, CompoundInfo] | None:
+    """The live gate carrying this token, from the database (any tenant)."""
+    with unscoped():  # the token alone says which tenant the rider is visiting
+        row = db.session.execute(
+            select(
+                Gate.id,
+                Gate.tenant_id,
+                Gate.compound_id,
+                Gate.name,
+                Compound.name,
+                Compound.hotline,
+                Compound.buildings,
+            )
+            .join(
+                Compound,
+                (Compound.id == Gate.compound_id) & (Compound.tenant_id == Gate.tenant_id),
+            )
+            .where(Gate.token == token, Gate.active.is_(True), Compound.archived.is_(False))
+        ).first()
+    if row is None:
+        return None
+    gate_id, tenant_id, compound_id, gate_name, name, hotline, buildings = row
+    return (
+        GateInfo(gate_id, tenant_id, compound_id, gate_name, token),
+        CompoundInfo(compound_id, tenant_id, name, hotline or "", buildings or ""),
+    )
+
+
+def queue_token_read(pipe, token: str) -> None:
+    """Queue the cache read of a token on a Redis pipeline; give its reply to resolve_token."""
+    pipe.eval(_READ, 1, GEN_KEY, ENTRY_PREFIX, token)
+
+
+def known_tenant(token: str) -> int | None:
+    """The tenant of a token this process resolved before (a hint for prefetching), or None."""
+    return _TENANT_OF.get(token)
+
+
+def resolve_token(token: str, reply=None) -> tuple[GateInfo, CompoundInfo] | None:
+    """The active gate of a live compound that carries this token, or None (any tenant).
+
+    `reply`: what the command of queue_token_read() answered (an exception if it failed);
+    without it the cache is read now.
+    """
+    client = get_redis()
+    generation = None
+    try:
+        if reply is None:
+            reply = client.eval(_READ, 1, GEN_KEY, ENTRY_PREFIX, token)
+        if isinstance(reply, Exception):
+            raise reply
+        generation, raw = reply
+        found = _from_json(raw, token) if raw is not None else None
+        if found is not None:
+            return _remember(found)
+    except redis.RedisError:
+        log.warning("gate cache unavailable; resolving %s... in the database", token[:6])
+    found = _from_database(token)
+    if found is not None and generation is not None:
+        key = f"{ENTRY_PREFIX}{generation.decode()}:{token}"
+        with contextlib.suppress(redis.RedisError):
+            client.set(key, _to_json(*found), ex=_ttl())
+    return _remember(found) if found is not None else None
+
+
+def _remember(found: tuple[GateInfo, CompoundInfo]) -> tuple[GateInfo, CompoundInfo]:
+    gate = found[0]
+    if gate.token not in _TENANT_OF:
+        if len(_TENANT_OF) >= _TENANT_OF_MAX:
+            _TENANT_OF.clear()
+        _TENANT_OF[gate.token] = gate.tenant_id
+    return found
+
+
+def forget_gates() -> None:
+    """Retire every cached gate (call after committing a change to a gate or compound)."""
+    try:
+        get_redis().incr(GEN_KEY)
+    except redis.RedisError:
+        log.warning("could not retire the gate cache; entries live until their TTL")
+
+
+@event.listens_for(Session, "after_flush")
+def _note_gate_changes(session, flush_context) -> None:
+    """Remember that this transaction wrote a gate or a compound."""
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, (Gate, Compound)):
+            session.info[_CHANGED] = True
+            return
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_gate_changes(orm_execute_state) -> None:
+    """An ORM UPDATE or DELETE of gates or compounds (bypasses the flush) counts too."""
+    state = orm_execute_state
+    if not (state.is_update or state.is_delete):
+        return
+    subject = state.statement._propagate_attrs.get("plugin_subject")
+    if getattr(subject, "class_", None) in (Gate, Compound):
+        state.session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _retire_after_commit(session) -> None:
+    """The change is committed: retire the cached gates now."""
+    if session.info.pop(_CHANGED, False) and has_app_context():
+        forget_gates()
