@@ -26,6 +26,7 @@ import threading
 import time
 from pathlib import Path
 
+import psycopg
 import requests
 from redis import Redis
 
@@ -34,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from scan_setup import (  # noqa: E402
+    PG_ADMIN,
     build_world,
     create_database,
     drop_database,
@@ -205,6 +207,7 @@ def main() -> int:
             daemon=True,
         )
         prober.start()
+        usage = CpuUsage(web.pid, dbname)
         scans = wrk(
             base,
             str(ROOT / "bench/scan.lua"),
@@ -214,10 +217,11 @@ def main() -> int:
             str(pairs_file),
             str(args.wrk_threads),
         )
+        usage.stop()
         prober.join()
         time.sleep(2)  # the last cards are on their way
         to_card = [listeners.seen[k] - t0 for k, t0, _ in probes if k in listeners.seen]
-        figures = report(args, scans, ceiling, cold, probes, to_card, listeners)
+        figures = report(args, scans, ceiling, cold, probes, to_card, listeners, usage)
         print(figures)
         if args.out:
             Path(args.out).write_text(figures)
@@ -237,7 +241,54 @@ def main() -> int:
             Redis.from_url(redis_url).flushdb()
 
 
-def report(args, scans, ceiling, cold, probes, to_card, listeners) -> str:
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuUsage:
+    """CPU used during the scan run by the gunicorn workers and by this database's PostgreSQL
+    backends (short-lived backends are missed), and the machine's load average around it."""
+
+    def __init__(self, master_pid: int, dbname: str) -> None:
+        self.dbname = dbname
+        self.workers = [
+            int(d) for d in os.listdir("/proc") if d.isdigit() and _parent(int(d)) == master_pid
+        ]
+        self.load_before = os.getloadavg()
+        self.backends = self._backends()
+        self.start = {pid: _cpu_seconds(pid) for pid in self.workers + self.backends}
+        self.t0 = time.monotonic()
+
+    def _backends(self) -> list[int]:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.dbname,)
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def stop(self) -> None:
+        """Take the figures at the end of the run."""
+        self.seconds = time.monotonic() - self.t0
+        self.load_after = os.getloadavg()
+        pids = set(self.start) | set(self._backends())
+        used = {pid: _cpu_seconds(pid) - self.start.get(pid, 0.0) for pid in pids}
+        self.web = sum(v for pid, v in used.items() if pid in self.workers)
+        self.db = sum(v for pid, v in used.items() if pid not in self.workers and v > 0)
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def report(args, scans, ceiling, cold, probes, to_card, listeners, usage) -> str:
     """The figures as a markdown section."""
     rate = scans["requests"] / scans["duration_us"] * 1e6
     ceiling_rate = ceiling["requests"] / ceiling["duration_us"] * 1e6
@@ -267,6 +318,12 @@ def report(args, scans, ceiling, cold, probes, to_card, listeners) -> str:
         f"| first scan of a rider (asks the city) p50 / p95, 16 at a time "
         f"| {pct(cold, 50) * ms:.1f} / {pct(cold, 95) * ms:.1f} ms | |",
         f"| stream events received (all phones) | {listeners.events} | |",
+        f"| CPU per scan: gunicorn workers / PostgreSQL backends "
+        f"| {usage.web / scans['requests'] * ms:.2f} / {usage.db / scans['requests'] * ms:.2f} ms "
+        f"({usage.web / usage.seconds:.2f} / {usage.db / usage.seconds:.2f} cores) | |",
+        f"| load average (1 / 5 / 15 min) before / after the scan run "
+        f"| {' '.join(f'{x:.2f}' for x in usage.load_before)} / "
+        f"{' '.join(f'{x:.2f}' for x in usage.load_after)} | |",
         "",
     ]
     return "\n".join(lines)
