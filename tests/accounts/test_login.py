@@ -35,7 +35,10 @@ def test_login_email_is_case_insensitive(app, client):
 def test_wrong_password_and_unknown_email_answer_the_same(app, client):
     """Wrong credentials: 200 with one neutral error, no session."""
     _setup(app)
-    for email, password in (("owner@example.com", "wrong-password!"), ("nobody@example.com", PASSWORD)):
+    for email, password in (
+        ("owner@example.com", "wrong-password!"),
+        ("nobody@example.com", PASSWORD),
+    ):
         response = login(client, email, password)
         assert response.status_code == 200
         assert "邮箱或密码不正确" in response.get_data(as_text=True)

@@ -59,7 +59,10 @@ def test_secure_cookie_when_served_over_https(database_url, _schema):
 
     from xgm.config import load_config
 
-    config = load_config(Path("/tmp/xgm-instance-test"), {"XGM_PUBLIC_URL": "https://xgm.example.cn", "SECRET_KEY": "k"})
+    config = load_config(
+        Path("/tmp/xgm-instance-test"),
+        {"XGM_PUBLIC_URL": "https://xgm.example.cn", "SECRET_KEY": "k"},
+    )
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["REMEMBER_COOKIE_SECURE"] is True
 

@@ -48,7 +48,10 @@ def test_signup_creates_tenant_and_owner_and_signs_in(app, client):
         with tenant_context(tenant.id):
             owner = db.session.scalars(select(User)).one()
     assert (tenant.uscc, tenant.status, owner.role, owner.email) == (
-        "91330100799655058B", "active", "owner", "li.si@example.com"
+        "91330100799655058B",
+        "active",
+        "owner",
+        "li.si@example.com",
     )
     assert owner.password_hash.startswith("$argon2id$")
 
