@@ -8,7 +8,7 @@ CITYSIM_PORT ?= 5055
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils zbar-tools chromium wrk
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-postgresql lint setup apt venv translations db demo bench clean
+.PHONY: run test test-sqlite test-postgresql screenshots lint setup apt venv translations db demo bench clean
 
 setup: apt venv translations
 
@@ -53,6 +53,11 @@ test-sqlite:
 
 test-postgresql:
 	XGM_TEST_DB=postgresql $(BIN)/pytest -q -p no:cacheprovider
+
+# Refresh the screenshots in docs/ (the browser tests write them only when asked to).
+screenshots: setup
+	@bash scripts/services.sh
+	XGM_UPDATE_DOCS=1 XGM_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider tests/browser tests/complaints/test_browser.py
 
 lint: venv
 	$(BIN)/ruff check .

@@ -2,7 +2,6 @@
 
 import random
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -10,10 +9,11 @@ from playwright.sync_api import sync_playwright
 from tenants import tenant_context, utcnow
 from tests.dashboard import data
 from tests.factories import PASSWORD, create_tenant, create_user
+from tests.screenshots import screenshot_dir
 from xgm.extensions import db
 from xgm.passes.models import Arrival
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = screenshot_dir()
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 PLATFORMS = ["美团", "美团", "美团", "饿了么", "饿了么", "达达", "顺丰同城"]
 REASONS = ["未戴头盔", "无订单信息", "电动车不让进"]
@@ -65,7 +65,6 @@ def test_dashboard_reads_on_a_phone(app, live_server):
         _week_of_arrivals(tenant.id, compound, gates[:2])
         for status in ("received", "received", "investigating", "resolved"):
             data.complaint(tenant.id, compound, utcnow() - timedelta(days=2), status)
-    DOCS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:

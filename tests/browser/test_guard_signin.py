@@ -1,15 +1,15 @@
 """Real browser: a manager enrolls a gate phone, a guard signs in on it with the PIN pad."""
 
 import subprocess
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.factories import PASSWORD
 from tests.guards.support import PIN, make_site
+from tests.screenshots import screenshot_dir
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = screenshot_dir()
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -27,7 +27,6 @@ def test_enroll_phone_and_sign_in_with_the_pin_pad(app, client, live_server, tmp
     site = make_site(app, client)
     guard_id = site.add_guard("王建国", phone="13700001111")
     site.add_guard("陈立新", phone="13700002222")
-    DOCS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:

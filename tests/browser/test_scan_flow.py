@@ -2,7 +2,6 @@
 
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -14,12 +13,13 @@ from tests.browser.test_guard_signin import CHROMIUM_ARGS
 from tests.conftest import app_config
 from tests.guards.support import PIN, make_site
 from tests.passes.support import CLIENT_ID, SECRET, city_config
+from tests.screenshots import screenshot_dir
 from xgm import create_app
 from xgm.citysim.process import SimProcess, free_port
 from xgm.compounds.models import Compound, Gate
 from xgm.extensions import db
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = screenshot_dir()
 PHONE = {
     "viewport": {"width": 360, "height": 740},
     "device_scale_factor": 2,
@@ -100,7 +100,6 @@ def test_rider_scans_guard_admits_and_the_pass_flips(app, client, served):
     site.add_guard("王建国", phone="13700001111")
     token = gate_token(app, site.tenant_id, site.gate_id)
     code = site.new_code()
-    DOCS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:

@@ -1,7 +1,5 @@
 """Real browser: a guard complains on a 360 px gate phone; the manager follows it on PC and phone."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import sync_playwright
 from sqlalchemy import select
@@ -11,11 +9,12 @@ from tests.complaints.support import load
 from tests.complaints.test_guard import add_arrival
 from tests.factories import PASSWORD
 from tests.guards.support import PIN, Office, create_guard, new_code, page_csrf
+from tests.screenshots import screenshot_dir
 from xgm.complaints.jobs import deliver_complaint
 from xgm.complaints.models import Complaint
 from xgm.extensions import db
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = screenshot_dir()
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -46,7 +45,6 @@ def test_guard_files_on_the_phone_manager_follows_it(site, live_server):
     guard_id = create_guard(site.app, site.tenant_id, site.compound_id, "王建国")
     code = new_code(office, site.compound_id)
     arrival_id = add_arrival(site)
-    DOCS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
