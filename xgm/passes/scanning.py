@@ -15,6 +15,7 @@ from xgm.blocks.cache import queue_block_check
 from xgm.city import RiderCard
 from xgm.compounds.lookup import known_tenant, queue_token_read
 from xgm.extensions import db
+from xgm.passes.claim import new_claim_value, queue_claim
 from xgm.passes.feed import publish
 from xgm.passes.models import Arrival, new_pass_key
 from xgm.queues import get_redis
@@ -47,30 +48,39 @@ class Verdict:
 @dataclass(frozen=True)
 class ScanReads:
     """A scan's Redis reads, made in one round trip: the gate's cache entry, the rider's cached
-    card and, when the token's tenant is known, the tenant's blocklist set check."""
+    card, when the token's tenant is known the tenant's blocklist set check, and the attempt to
+    claim this (gate, rider) for this scan (see passes.claim; False: not attempted)."""
 
     gate: object = None
     card: object = None
     block: tuple[int, object] | None = None
+    claim: object = False
+    claim_value: str = ""
 
 
 def prefetch(token: str, rider_code: str | None) -> ScanReads:
     """Pipeline the reads a scan makes first (each reader falls back to its own read)."""
     tenant_id = known_tenant(token)
+    claim_value = new_claim_value()
     pipe = get_redis().pipeline(transaction=False)
     queue_token_read(pipe, token)
     if rider_code:
         queue_card_read(pipe, rider_code)
+        queue_claim(pipe, token, rider_code, claim_value)
         if tenant_id is not None:
             queue_block_check(pipe, tenant_id, rider_code)
     try:
         replies = pipe.execute(raise_on_error=False)
     except redis.RedisError:
         return ScanReads()
+    if not rider_code:
+        return ScanReads(gate=replies[0])
     return ScanReads(
         gate=replies[0],
-        card=replies[1] if rider_code else None,
-        block=(tenant_id, replies[2]) if rider_code and tenant_id is not None else None,
+        card=replies[1],
+        claim=replies[2],
+        claim_value=claim_value,
+        block=(tenant_id, replies[3]) if tenant_id is not None else None,
     )
 
 

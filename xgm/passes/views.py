@@ -11,9 +11,11 @@ from xgm.compounds.lookup import CompoundInfo, GateInfo, resolve_token
 from xgm.compounds.models import Compound
 from xgm.extensions import db, limiter
 from xgm.passes import bp
+from xgm.passes.claim import one_scan_at_a_time
 from xgm.passes.forms import ManualForm
 from xgm.passes.models import Arrival
 from xgm.passes.scanning import (
+    ScanReads,
     expire_if_stale,
     judge,
     prefetch,
@@ -79,7 +81,13 @@ def gate(token: str):
     if not TOKEN_RE.match(token):
         return _page("passes/expired.html", 404)
     rider_code = current_rider_code()
-    reads = prefetch(token, rider_code)  # gate, card and blocklist caches in one round trip
+    reads = prefetch(token, rider_code)  # caches and the scan's claim in one round trip
+    # A second scan of this rider at this gate waits here for the first (no double arrival).
+    with one_scan_at_a_time(token, rider_code, reads.claim_value, reads.claim):
+        return _scan(token, rider_code, reads)
+
+
+def _scan(token: str, rider_code: str | None, reads: ScanReads):
     found = resolve_gate(token, reads.gate)
     if found is None:
         return _page("passes/expired.html", 404)
