@@ -83,6 +83,8 @@ def app(database_url, _schema):
         db.session.remove()
         _empty_tables()
         db.engine.dispose()
+    for client in app.extensions.get("xgm_redis", {}).values():
+        client.close()  # the app's own pool (sockets opened by request threads included)
     redis.flushdb()
     redis.close()
 
