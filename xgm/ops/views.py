@@ -16,7 +16,8 @@ from xgm.guards.models import GuardSession
 from xgm.ops import bp, health
 from xgm.ops.access import current_operator, operator_required
 from xgm.ops.forms import ObserverForm, ResumeForm, SuspendForm
-from xgm.ops.models import Operator, OperatorSession
+from xgm.ops.journal import ACTIONS, describe, record_action
+from xgm.ops.models import Operator, OperatorAction, OperatorSession
 from xgm.ops.usage import tenant_usage
 from xgm.oversight.models import Observer, ObserverSession
 from xgm.riders.city import city_link_down
@@ -54,8 +55,14 @@ def login():
         elif not verify_secret(operator.password_hash, form.password.data) or not operator.active:
             error = _("邮箱或密码不正确")
         else:
-            open_session(OperatorSession, "operator_id", operator)
+            record_action("operator.signed_in", operator)
+            open_session(OperatorSession, "operator_id", operator)  # commits both
             return redirect(_safe_next(request.args.get("next")))
+    if error is not None:
+        record_action(
+            "operator.sign_in_failed", operator, name=form.email.data, email=form.email.data
+        )
+        db.session.commit()
     return render_template("ops/login.html", form=form, error=error)
 
 
@@ -65,7 +72,9 @@ def logout():
     """Sign the operator out of this device (the server-side session ends too)."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    sign_out(current_operator())
+    operator = current_operator()
+    record_action("operator.signed_out", operator)
+    sign_out(operator)  # commits both
     return redirect(url_for("ops.login"))
 
 
@@ -154,6 +163,14 @@ def suspend(tid: int):
         tenant.status = "suspended"
         tenant.suspended_reason = form.reason.data
         ended = end_tenant_sessions(tenant.id)
+        record_action(
+            "tenant.suspended",
+            current_operator(),
+            tenant_id=tenant.id,
+            target=tenant.name,
+            reason=form.reason.data,
+            ended_sessions=ended,
+        )
         db.session.commit()
         flash(_("已暂停 %(name)s，%(n)d 个登录会话已结束", name=tenant.name, n=ended), "success")
         return redirect(url_for("ops.tenants"))
@@ -167,6 +184,13 @@ def resume(tid: int):
     tenant = _tenant_or_404(tid)
     form = ResumeForm()
     if form.validate_on_submit():
+        record_action(
+            "tenant.resumed",
+            current_operator(),
+            tenant_id=tenant.id,
+            target=tenant.name,
+            reason=tenant.suspended_reason,
+        )
         tenant.status = "active"
         tenant.suspended_reason = ""
         db.session.commit()
@@ -216,6 +240,14 @@ def observer_new():
                 created_by_operator_id=current_operator().id,
             )
             db.session.add(observer)
+            record_action(
+                "observer.created",
+                current_operator(),
+                target=observer.name,
+                email=observer.email,
+                level=observer.level,
+                area=observer.area,
+            )
             db.session.commit()
             flash(_("已添加观察员 %(name)s", name=observer.name), "success")
             return redirect(url_for("ops.observers"))
@@ -237,7 +269,14 @@ def observer_deactivate(oid: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     observer.active = False
-    revoke_all(ObserverSession, "observer_id", observer.id)
+    ended = revoke_all(ObserverSession, "observer_id", observer.id)
+    record_action(
+        "observer.deactivated",
+        current_operator(),
+        target=observer.name,
+        email=observer.email,
+        ended_sessions=ended,
+    )
     db.session.commit()
     flash(_("已停用观察员 %(name)s", name=observer.name), "success")
     return redirect(url_for("ops.observers"))
@@ -251,6 +290,9 @@ def observer_activate(oid: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     observer.active = True
+    record_action(
+        "observer.activated", current_operator(), target=observer.name, email=observer.email
+    )
     db.session.commit()
     flash(_("已恢复观察员 %(name)s", name=observer.name), "success")
     return redirect(url_for("ops.observers"))
@@ -290,7 +332,36 @@ def requeue(queue: str, jid: str):
     except RedisError:
         done = False
     if done:
+        record_action("job.requeued", current_operator(), target=jid, queue=queue)
+        db.session.commit()
         flash(_("任务已重新排队"), "success")
     else:
         flash(_("该任务已不在失败列表中"), "error")
     return redirect(url_for("ops.system_health"))
+
+
+ACTIONS_PER_PAGE = 100
+
+
+@bp.route("/ops/actions")
+@operator_required
+def actions():
+    """The operators' log, newest first; ?tenant=<id> narrows it to one tenant."""
+    tenant_id = request.args.get("tenant", type=int)
+    kind = request.args.get("action", "")
+    query = select(OperatorAction).order_by(OperatorAction.id.desc())
+    if tenant_id is not None:
+        query = query.where(OperatorAction.tenant_id == tenant_id)
+    if kind in ACTIONS:
+        query = query.where(OperatorAction.action == kind)
+    page = db.paginate(query, per_page=ACTIONS_PER_PAGE, error_out=False)
+    tenant = db.session.get(Tenant, tenant_id) if tenant_id is not None else None
+    return render_template(
+        "ops/actions.html",
+        page=page,
+        tenant=tenant,
+        tenant_id=tenant_id,
+        kind=kind if kind in ACTIONS else "",
+        labels=ACTIONS,
+        describe=describe,
+    )
