@@ -164,3 +164,39 @@ def test_suspended_rider_sees_red_and_guard_sees_the_refusal(app, client, served
             rider.screenshot(path=str(DOCS / "rider-refused.png"), full_page=True)
         finally:
             browser.close()
+
+
+@pytest.mark.browser
+def test_english_guard_console_punctuates_a_denial_in_english(app, client, served):
+    """A gate phone set to English: the denied card reads "Denied: <reason> (<guard>)", with
+    no Chinese full-width punctuation joined in by the script."""
+    base, _sim = served
+    site = make_site(app, client)
+    site.add_guard("王建国", phone="13700001111")
+    token = gate_token(app, site.tenant_id, site.gate_id)
+    code = site.new_code()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(**{**PHONE, "locale": "en-US"})
+            guard = context.new_page()
+            guard.goto(f"{base}/device/enroll?code={code}")
+            guard.wait_for_url(f"{base}/guard/signin")
+            guard.locator("a.tile", has_text="王建国").tap()
+            guard.wait_for_selector("form.pinpad-ready")
+            with guard.expect_navigation(url=f"{base}/guard"):
+                for digit in PIN:
+                    guard.locator(f'.key[data-key="{digit}"]').tap()
+            guard.wait_for_selector("#feed")
+            time.sleep(0.5)
+            rider_scan(browser, base, token, "王小明")
+            card = guard.locator(".acard", has_text="王小明")
+            card.wait_for(timeout=5000)
+            card.locator(".act-deny").tap()
+            card.locator(".deny-text").fill("no helmet")
+            card.locator(".act-deny-confirm").tap()
+            guard.wait_for_selector('.acard[data-outcome="denied"]', timeout=5000)
+            reason = card.locator(".acard-reason").inner_text()
+            assert reason == "Denied: no helmet (王建国)"
+        finally:
+            browser.close()

@@ -20,6 +20,12 @@
   var items = document.querySelectorAll("#console-labels li");
   for (var i = 0; i < items.length; i++) { labels[items[i].getAttribute("data-key")] = items[i].textContent; }
   function label(key, fallback) { return labels.hasOwnProperty(key) ? labels[key] : (fallback || ""); }
+  // Punctuation differs by language (full-width in Chinese): joined by the page's own patterns.
+  function fmt(key, fallback, values) {
+    return label(key, fallback).replace(/\{(\w+)\}/g, function (m, name) {
+      return values.hasOwnProperty(name) ? values[name] : m;
+    });
+  }
 
   var cards = {};   // arrival id -> {data, el}
   var PENDING_MS = 10 * 60 * 1000;
@@ -62,9 +68,11 @@
     show(part(el, "manual"), !!a.manual);
     var reason = "";
     if (a.outcome === "refused") {
-      reason = label("refusal." + a.refusal, a.refusal) + (a.reason ? "：" + a.reason : "");
+      reason = label("refusal." + a.refusal, a.refusal);
+      if (a.reason) { reason = fmt("fmt.detail", "{text}：{detail}", { text: reason, detail: a.reason }); }
     } else if (a.outcome === "denied" && a.reason) {
-      reason = label("denied.by") + a.reason + (a.decided_by ? "（" + a.decided_by + "）" : "");
+      reason = label("denied.by") + a.reason;
+      if (a.decided_by) { reason = fmt("fmt.who", "{text}（{who}）", { text: reason, who: a.decided_by }); }
     } else if (a.outcome === "admitted" && a.decided_at) {
       reason = (a.decided_by ? a.decided_by + " " : "") + label("admitted.at") + " " +
         timeFormat.format(new Date(a.decided_at));
