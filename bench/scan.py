@@ -245,7 +245,14 @@ def main() -> int:
             str(latency_pairs_file),
             str(args.wrk_threads),
         )
-        figures = report(args, scans, at_load, ceiling, cold, probes, to_card, listeners, usage)
+        time.sleep(6)  # the streams' buffered access-log rows are written every 5 s
+        with psycopg.connect(PG_ADMIN.rsplit("/", 1)[0] + "/" + dbname) as conn:
+            viewings = conn.execute(
+                "SELECT count(*), count(DISTINCT arrival_id) FROM rider_data_access"
+            ).fetchone()
+        figures = report(
+            args, scans, at_load, ceiling, cold, probes, to_card, listeners, usage, viewings
+        )
         print(figures)
         if args.out:
             Path(args.out).write_text(figures)
@@ -324,7 +331,7 @@ def _latency(run: dict) -> str:
     return " / ".join(f"{run[k] / 1000:.1f}" for k in ("p50_us", "p95_us", "p99_us")) + " ms"
 
 
-def report(args, scans, at_load, ceiling, cold, probes, to_card, listeners, usage) -> str:
+def report(args, scans, at_load, ceiling, cold, probes, to_card, listeners, usage, viewings) -> str:
     """The figures as a markdown section."""
     rate = _rate(scans)
     ceiling_rate = ceiling["requests"] / ceiling["duration_us"] * 1e6
@@ -358,6 +365,8 @@ def report(args, scans, at_load, ceiling, cold, probes, to_card, listeners, usag
         f"| first scan of a rider (asks the city) p50 / p95, 16 at a time "
         f"| {pct(cold, 50) * ms:.1f} / {pct(cold, 95) * ms:.1f} ms | |",
         f"| stream events received (all phones) | {listeners.events} | |",
+        f"| access-log rows of cards the streams showed (arrivals) | {viewings[0]} "
+        f"({viewings[1]}) | |",
         f"| CPU per scan: gunicorn workers / PostgreSQL backends "
         f"| {usage.web / scans['requests'] * ms:.2f} / {usage.db / scans['requests'] * ms:.2f} ms "
         f"({usage.web / usage.seconds:.2f} / {usage.db / usage.seconds:.2f} cores) | |",

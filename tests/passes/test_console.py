@@ -1,5 +1,6 @@
 """The guard console: the contract JSON, admit/deny on both screens, scope, blocks, the stream."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -20,6 +21,7 @@ from tests.passes.support import (
 from xgm.blocks.models import Block
 from xgm.compounds.models import Gate
 from xgm.extensions import db
+from xgm.privacy.models import RiderDataAccess
 
 RIDER_KEYS = {
     "rider_code",
@@ -277,7 +279,9 @@ def test_console_says_when_the_city_link_is_down(duty, sim):
 @pytest.fixture
 def fast_stream(city_app):
     """Heartbeats every 0.2 s and streams that end after 5 s, so tests never hang."""
-    city_app.config.update(XGM_STREAM_HEARTBEAT=0.2, XGM_STREAM_MAX_SECONDS=5)
+    city_app.config.update(
+        XGM_STREAM_HEARTBEAT=0.2, XGM_STREAM_MAX_SECONDS=5, XGM_VIEWING_FLUSH_SECONDS=0.2
+    )
 
 
 def test_stream_pushes_the_card_and_the_decision(duty, fast_stream):
@@ -360,3 +364,33 @@ def test_stream_ends_at_handover(duty, fast_stream):
         assert "event: signed-out" in stream.read_until("event: signed-out")
     finally:
         stream.close()
+
+
+def _card_viewings(app, tenant_id: int) -> list[tuple]:
+    with app.app_context(), tenant_context(tenant_id):
+        rows = db.session.scalars(select(RiderDataAccess).order_by(RiderDataAccess.id)).all()
+        return [(r.actor_kind, r.actor_name, r.arrival_id, r.rider_code, r.place) for r in rows]
+
+
+def test_a_card_shown_only_by_the_stream_is_in_the_access_log(duty, fast_stream):
+    """PIPL: a guard who neither reloads the list nor acts still saw the rider's card; the
+    stream logs it, and the stream of another compound's phone logs nothing."""
+    other_guard = duty.site.add_guard("钱保安", compound_id=duty.site.other)
+    other = Stream(signed_in_phone(duty.site, other_guard, duty.site.other))
+    stream = Stream(duty.phone)
+    try:
+        stream.read_until("event: city")
+        other.read_until("event: city")
+        duty.rider(ACTIVE)
+        stream.read_until('"outcome":"pending"')
+        [card] = stream.messages()
+        deadline = time.monotonic() + 5
+        while not _card_viewings(duty.app, duty.site.tenant_id) and time.monotonic() < deadline:
+            time.sleep(0.1)  # the next heartbeat (0.2 s) writes the log
+        other.read_until(": hb\n\n: hb")
+    finally:
+        stream.close()
+        other.close()
+    assert _card_viewings(duty.app, duty.site.tenant_id) == [
+        ("guard", "赵保安", card["data"]["id"], ACTIVE, "guard_card")
+    ]

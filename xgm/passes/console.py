@@ -36,6 +36,7 @@ from xgm.passes.models import Arrival
 from xgm.passes.scanning import expire_stale
 from xgm.passes.stream import StreamSpec, events, valid_event_id
 from xgm.privacy import log_access
+from xgm.privacy.viewings import card_rows, viewing_buffer
 from xgm.queues import get_redis
 from xgm.riders.city import city_link_down
 
@@ -106,6 +107,17 @@ def _on_duty_checker(app, tenant_id: int, guard_session_id: int, device_id: int)
     return still_on_duty
 
 
+def _access_logger(app, tenant_id: int, guard: Guard):
+    """The cards a stream showed go to the access log as this guard's viewings (buffered)."""
+    guard_id, guard_name = guard.id, guard.name
+    buffer = viewing_buffer(app)
+
+    def log_shown(cards: list[dict]) -> None:
+        buffer.add(card_rows(tenant_id, guard_id, guard_name, cards))
+
+    return log_shown
+
+
 @bp.route("/guard/stream")
 @guard_required
 def guard_stream():
@@ -126,6 +138,7 @@ def guard_stream():
         max_seconds=float(config.get("XGM_STREAM_MAX_SECONDS") or 600),
         still_allowed=_on_duty_checker(app, device.tenant_id, guard_session.id, device.id),
         city_down=lambda: city_link_down(client),
+        shown=_access_logger(app, device.tenant_id, current_guard()),
     )
     # Not stream_with_context: the request (and its database session) ends now; the stream
     # itself needs only Redis, plus a short app context at each heartbeat.

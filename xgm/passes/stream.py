@@ -5,11 +5,16 @@ stream entry id), so a reconnecting EventSource sends Last-Event-ID and gets exa
 missed (or an `event: reset` asking it to reload the list when too much was missed).
 Comments (`: hb`) keep proxies and phones from dropping an idle connection; at each heartbeat
 the guard's session is checked again, so a handover or revocation ends the stream too.
+
+Cards sent by the stream show riders' personal data, so the arrivals sent are handed to
+`spec.shown` (the rider-data access log) in batches: every SHOWN_EVERY seconds while events
+flow, at heartbeats, and when the stream ends.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -19,6 +24,10 @@ from xgm.passes.feed import FeedEvent, id_tuple, latest_id, replay
 from xgm.passes.hub import GAP, Hub
 
 EVENT_ID_RE = re.compile(r"^\d{1,20}-\d{1,20}$")
+#: Arrivals sent are reported to spec.shown at most this often while events flow.
+SHOWN_EVERY = 5.0
+
+log = logging.getLogger(__name__)
 
 
 def valid_event_id(value: str | None) -> str | None:
@@ -53,11 +62,48 @@ class StreamSpec:
     max_seconds: float
     still_allowed: Callable[[], bool]
     city_down: Callable[[], bool]
+    #: Called with the arrival cards (JSON dicts) sent since its last call.
+    shown: Callable[[list[dict]], None] | None = None
+
+
+class _Shown:
+    """The cards a stream sent and has not reported to spec.shown yet."""
+
+    def __init__(self, report: Callable[[list[dict]], None] | None) -> None:
+        self.report = report
+        self.cards: dict[int, dict] = {}
+        #: Arrival ids already reported by this stream: each card is reported once.
+        self.reported: set[int] = set()
+        self.since = time.monotonic()
+
+    def add(self, data: str) -> None:
+        if self.report is None:
+            return
+        try:
+            card = json.loads(data)
+            arrival_id = int(card["id"])
+        except (ValueError, TypeError, KeyError):
+            return
+        if arrival_id not in self.reported:
+            self.cards[arrival_id] = card
+
+    def flush(self, force: bool = False) -> None:
+        if not self.cards or not (force or time.monotonic() - self.since >= SHOWN_EVERY):
+            return
+        cards, self.cards, self.since = list(self.cards.values()), {}, time.monotonic()
+        if len(self.reported) > 10_000:
+            self.reported.clear()
+        self.reported.update(int(card["id"]) for card in cards)
+        try:
+            self.report(cards)
+        except Exception:  # the log must never end a guard's stream
+            log.exception("could not log the cards a guard stream showed")
 
 
 def events(spec: StreamSpec) -> Iterator[str]:
     """Yield the SSE text of one guard stream until it ends (lifetime, sign-out, client gone)."""
     sub = spec.hub.subscribe(spec.channel)
+    shown = _Shown(spec.shown)
     try:
         # Subscribed first, then the starting point: nothing published in between is lost.
         last = spec.last_id or latest_id(spec.redis, spec.feed_key)
@@ -65,12 +111,13 @@ def events(spec: StreamSpec) -> Iterator[str]:
         city = spec.city_down()
         yield sse(json.dumps({"down": city}), event="city")
         if spec.last_id is not None:
-            caught_up, last = _catch_up(spec, last)
+            caught_up, last = _catch_up(spec, last, shown)
             yield from caught_up
         deadline = time.monotonic() + spec.max_seconds
         while time.monotonic() < deadline:
             item = sub.get(timeout=spec.heartbeat)
             if item is None:
+                shown.flush(force=True)
                 if not spec.still_allowed():
                     yield sse("{}", event="signed-out")
                     return
@@ -83,7 +130,7 @@ def events(spec: StreamSpec) -> Iterator[str]:
                 continue
             if item is GAP or sub.lagging:
                 sub.lagging = False
-                caught_up, last = _catch_up(spec, last)
+                caught_up, last = _catch_up(spec, last, shown)
                 yield from caught_up
                 continue
             if id_tuple(item.event_id) <= id_tuple(last):
@@ -91,8 +138,11 @@ def events(spec: StreamSpec) -> Iterator[str]:
             last = item.event_id
             if _visible(spec, item):
                 yield sse(item.data, event_id=item.event_id)
+                shown.add(item.data)
+                shown.flush()
     finally:
         spec.hub.unsubscribe(sub)
+        shown.flush(force=True)
 
 
 def _visible(spec: StreamSpec, event: FeedEvent) -> bool:
@@ -100,7 +150,7 @@ def _visible(spec: StreamSpec, event: FeedEvent) -> bool:
     return spec.gate_id is None or event.gate_id == spec.gate_id
 
 
-def _catch_up(spec: StreamSpec, last: str) -> tuple[list[str], str]:
+def _catch_up(spec: StreamSpec, last: str, shown: _Shown) -> tuple[list[str], str]:
     """The messages after `last` from the feed, and the new last id (reset when too old)."""
     missed = replay(spec.redis, spec.feed_key, last)
     if missed is None:
@@ -111,4 +161,5 @@ def _catch_up(spec: StreamSpec, last: str) -> tuple[list[str], str]:
         last = event.event_id
         if _visible(spec, event):
             out.append(sse(event.data, event_id=event.event_id))
+            shown.add(event.data)
     return out, last

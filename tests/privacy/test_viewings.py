@@ -1,0 +1,71 @@
+"""The per-process buffer of stream viewings: rows written in bulk, kept when the write fails."""
+
+import time
+
+from sqlalchemy import select
+
+from tenants import tenant_context
+from tests.factories import create_tenant
+from xgm.extensions import db
+from xgm.privacy.models import RiderDataAccess
+from xgm.privacy.viewings import card_rows, viewing_buffer
+
+CARD = {
+    "id": 7,
+    "rider": {"rider_code": "XGM330100000001", "name": "王小明", "phone": "138", "photo_url": ""},
+}
+BLANKED = {"id": 8, "rider": {"rider_code": "XGM2", "name": "", "phone": "", "photo_url": ""}}
+
+
+def _rows(app, tenant_id):
+    with app.app_context(), tenant_context(tenant_id):
+        return [
+            (r.actor_kind, r.actor_id, r.actor_name, r.arrival_id, r.rider_code, r.place)
+            for r in db.session.scalars(select(RiderDataAccess).order_by(RiderDataAccess.id))
+        ]
+
+
+def test_buffered_viewings_are_written_for_their_own_tenant(app):
+    """Rows carry the guard's tenant; a card whose personal data is gone is not a viewing."""
+    with app.app_context():
+        a, b = create_tenant("甲物业有限公司").id, create_tenant("乙物业有限公司").id
+    buffer = viewing_buffer(app)
+    assert viewing_buffer(app) is buffer
+    buffer.add(card_rows(a, 3, "赵保安", [CARD, BLANKED]))
+    assert buffer.flush() == 1
+    assert _rows(app, a) == [("guard", 3, "赵保安", 7, "XGM330100000001", "guard_card")]
+    assert _rows(app, b) == []
+    assert buffer.flush() == 0
+
+
+def test_the_writer_writes_on_its_own_and_stops_when_idle(app):
+    """Added rows reach the database within the flush interval; an idle writer stops."""
+    app.config["XGM_VIEWING_FLUSH_SECONDS"] = 0.1
+    app.extensions.pop("xgm_viewings", None)
+    with app.app_context():
+        a = create_tenant("甲物业有限公司").id
+    buffer = viewing_buffer(app)
+    buffer.add(card_rows(a, 3, "赵保安", [CARD]))
+    deadline = time.monotonic() + 5
+    while not _rows(app, a) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(_rows(app, a)) == 1
+    deadline = time.monotonic() + 5
+    while buffer._thread is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert buffer._thread is None
+
+
+def test_rows_are_kept_when_the_database_refuses_them(app):
+    """A failed write keeps the rows for the next one (nothing accepted is dropped)."""
+    with app.app_context():
+        a = create_tenant("甲物业有限公司").id
+    buffer = viewing_buffer(app)
+    bad = card_rows(a, 3, "赵保安", [CARD])
+    bad[0]["place"] = None  # NOT NULL: the INSERT fails
+    buffer.add(bad)
+    assert buffer.flush() == 0
+    assert len(buffer.rows) == 1
+    buffer.rows[0]["place"] = "guard_card"
+    assert buffer.flush() == 1
+    assert len(_rows(app, a)) == 1
