@@ -68,11 +68,13 @@ def test_guard_files_on_the_phone_manager_follows_it(site, live_server):
             phone.screenshot(path=str(DOCS / "complaint-guard-tiles.png"), full_page=True)
             tiles.filter(has_text="未戴头盔").tap()
             phone.wait_for_selector("textarea#description")
+            phone.wait_for_load_state("load")  # its stylesheets too, before measuring
             phone.fill("#description", "未戴头盔，车速很快")
             submit = phone.locator("button[type=submit]")
             assert submit.bounding_box()["height"] >= 48
             submit.tap()
             phone.wait_for_selector(".done-mark")
+            phone.wait_for_load_state("load")
             assert "投诉已提交" in phone.inner_text("main")
             assert "未戴头盔" in phone.inner_text(".guard-list")
             assert no_horizontal_scroll(phone)
