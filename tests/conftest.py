@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from xgm import create_app
 from xgm.extensions import db
+from xgm.privacy.viewings import close_viewing_buffer
 
 TEST_DB = os.environ.get("XGM_TEST_DB", "sqlite")
 PG_ADMIN = os.environ.get("XGM_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -79,6 +80,7 @@ def app(database_url, _schema):
     redis = Redis.from_url(REDIS_URL)
     redis.flushdb()
     yield app
+    close_viewing_buffer(app)  # no stream's buffered access-log rows reach a later test
     with app.app_context():
         db.session.remove()
         _empty_tables()

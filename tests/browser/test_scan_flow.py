@@ -18,6 +18,7 @@ from xgm import create_app
 from xgm.citysim.process import SimProcess, free_port
 from xgm.compounds.models import Compound, Gate
 from xgm.extensions import db
+from xgm.privacy.viewings import close_viewing_buffer
 
 DOCS = screenshot_dir()
 PHONE = {
@@ -52,6 +53,7 @@ def served(app, database_url, tmp_path):
             server.shutdown()
             thread.join(timeout=10)
             server.server_close()
+            close_viewing_buffer(web)  # its streams' access-log rows, before the test ends
             with web.app_context():
                 db.engine.dispose()
 
@@ -66,9 +68,9 @@ def gate_token(app, tenant_id: int, gate_id: int) -> str:
         return gate.token
 
 
-def guard_phone(browser, base: str, code: str, guard_name: str):
+def guard_phone(browser, base: str, code: str, guard_name: str, locale: str = "zh-CN"):
     """A gate phone enrolled with the code, the guard signed in with the PIN pad, on /guard."""
-    context = browser.new_context(**PHONE)
+    context = browser.new_context(**{**PHONE, "locale": locale})
     page = context.new_page()
     page.goto(f"{base}/device/enroll?code={code}")
     page.wait_for_url(f"{base}/guard/signin")
@@ -178,16 +180,7 @@ def test_english_guard_console_punctuates_a_denial_in_english(app, client, serve
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(**{**PHONE, "locale": "en-US"})
-            guard = context.new_page()
-            guard.goto(f"{base}/device/enroll?code={code}")
-            guard.wait_for_url(f"{base}/guard/signin")
-            guard.locator("a.tile", has_text="王建国").tap()
-            guard.wait_for_selector("form.pinpad-ready")
-            with guard.expect_navigation(url=f"{base}/guard"):
-                for digit in PIN:
-                    guard.locator(f'.key[data-key="{digit}"]').tap()
-            guard.wait_for_selector("#feed")
+            guard = guard_phone(browser, base, code, "王建国", locale="en-US")
             time.sleep(0.5)
             rider_scan(browser, base, token, "王小明")
             card = guard.locator(".acard", has_text="王小明")

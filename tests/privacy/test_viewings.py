@@ -8,7 +8,7 @@ from tenants import tenant_context
 from tests.factories import create_tenant
 from xgm.extensions import db
 from xgm.privacy.models import RiderDataAccess
-from xgm.privacy.viewings import card_rows, viewing_buffer
+from xgm.privacy.viewings import card_rows, close_viewing_buffer, viewing_buffer
 
 CARD = {
     "id": 7,
@@ -69,3 +69,15 @@ def test_rows_are_kept_when_the_database_refuses_them(app):
     buffer.rows[0]["place"] = "guard_card"
     assert buffer.flush() == 1
     assert len(_rows(app, a)) == 1
+
+
+def test_a_closed_buffer_writes_what_it_holds_and_takes_no_more(app):
+    """When the app goes away its buffer is written out; later stream viewings are dropped."""
+    with app.app_context():
+        a = create_tenant("甲物业有限公司").id
+    buffer = viewing_buffer(app)
+    buffer.add(card_rows(a, 3, "赵保安", [CARD]))
+    close_viewing_buffer(app)
+    assert len(_rows(app, a)) == 1
+    buffer.add(card_rows(a, 3, "赵保安", [CARD]))
+    assert buffer.rows == [] and buffer.flush() == 0

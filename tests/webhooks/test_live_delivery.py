@@ -13,6 +13,7 @@ from tests.passes.support import ACTIVE, CLIENT_ID, SECRET, arrivals, city_confi
 from xgm import create_app
 from xgm.citysim.process import SimProcess, free_port
 from xgm.extensions import db
+from xgm.privacy.viewings import close_viewing_buffer
 
 
 @pytest.fixture
@@ -38,6 +39,7 @@ def live(app, database_url, tmp_path):
             server.shutdown()
             thread.join(timeout=10)
             server.server_close()
+            close_viewing_buffer(web)  # its streams' access-log rows, before the test ends
             with web.app_context():
                 db.engine.dispose()
 

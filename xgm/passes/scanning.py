@@ -276,20 +276,7 @@ def record_scan(gate, compound, rider_code: str, verdict: Verdict) -> Arrival:
             return latest
         if verdict.refused and latest.outcome == "pending":
             return refuse(latest, verdict)
-    arrival = Arrival(
-        compound_id=compound.id,
-        gate_id=gate.id,
-        compound_name=compound.name,
-        gate_name=gate.name,
-        rider_code=rider_code,
-        offline=verdict.offline,
-    )
-    _snapshot(arrival, verdict)
-    if verdict.refused:
-        arrival.outcome = "refused"
-        arrival.refusal = verdict.refusal
-        arrival.reason = verdict.reason[:200]
-        arrival.decided_at = arrival.created_at = utcnow()
+    arrival = _new_arrival(gate, compound, rider_code, verdict)
     db.session.add(arrival)
     commit_fresh()
     publish(arrival)

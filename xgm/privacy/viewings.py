@@ -66,6 +66,7 @@ class ViewingBuffer:
         self.every = float(app.config.get("XGM_VIEWING_FLUSH_SECONDS") or 5)
         self.rows: list[dict] = []
         self.dropped = 0
+        self.closed = False
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
@@ -74,6 +75,8 @@ class ViewingBuffer:
         if not rows:
             return
         with self._lock:
+            if self.closed:
+                return
             self.rows.extend(rows)
             if len(self.rows) > MAX_ROWS:
                 self.dropped += len(self.rows) - MAX_ROWS
@@ -87,7 +90,7 @@ class ViewingBuffer:
         while True:
             time.sleep(self.every)
             with self._lock:
-                if not self.rows:
+                if not self.rows or self.closed:
                     self._thread = None
                     return
             self.flush()
@@ -112,6 +115,16 @@ class ViewingBuffer:
         return len(rows)
 
 
+def close_viewing_buffer(app) -> None:
+    """Write what the app's buffer holds and take no more (the app is going away)."""
+    buffer = app.extensions.get("xgm_viewings")
+    if buffer is not None and buffer.pid == os.getpid():
+        buffer.flush()
+        with buffer._lock:
+            buffer.closed = True
+            buffer.rows = []
+
+
 def viewing_buffer(app) -> ViewingBuffer:
     """This process's buffer for the app (a forked child gets its own)."""
     with _BUFFERS_LOCK:
@@ -125,5 +138,5 @@ def viewing_buffer(app) -> ViewingBuffer:
 @atexit.register
 def _flush_all() -> None:
     for buffer in list(_BUFFERS):
-        if buffer.pid == os.getpid():
+        if buffer.pid == os.getpid() and not buffer.closed:
             buffer.flush()
