@@ -213,3 +213,59 @@ def test_stored_events_have_unique_ids(city_app):
             db.session.commit()
         db.session.rollback()
         assert db.session.scalar(select(func.count()).select_from(CityEvent)) == 1
+
+
+def _scheduled_rechecks(app) -> list[tuple]:
+    """(function, args) of the jobs waiting in the default queue's scheduled registry."""
+    from rq.job import Job
+
+    from xgm.queues import get_queue, get_redis
+
+    with app.app_context():
+        queue = get_queue("default")
+        ids = queue.scheduled_job_registry.get_job_ids()
+        jobs = Job.fetch_many(ids, connection=get_redis(), serializer=queue.serializer)
+        return [(job.func_name, tuple(job.args)) for job in jobs]
+
+
+def test_a_scan_that_raced_the_suspension_is_refused_by_the_second_pass(client, place, sim):
+    """A suspension webhook schedules a second pass; a pending arrival written after the webhook
+    (a scan that read the card just before it) is refused by that pass."""
+    from tenants import tenant_context
+    from xgm.compounds.lookup import resolve_token
+    from xgm.passes.jobs import refuse_again_job
+    from xgm.passes.scanning import Verdict, record_scan
+
+    app = client.application
+    sign_in_rider(client, place[3], ACTIVE)
+    control(sim, "POST", f"/_sim/riders/{ACTIVE}/status", {"status": "suspended"})
+    assert post_event(client, held_event(sim)).status_code == 200
+    assert _scheduled_rechecks(app) == [("xgm.passes.jobs.refuse_again_job", (ACTIVE, "suspended"))]
+    with app.app_context(), tenant_context(place[0]):  # the raced scan: an active verdict
+        gate, compound = resolve_token(place[3])
+        record_scan(gate, compound, ACTIVE, Verdict(status="active"))
+    assert [a.outcome for a in arrivals(app)] == ["pending"]
+    with app.app_context():
+        assert refuse_again_job(ACTIVE, "suspended") == 1
+    assert [(a.outcome, a.refusal) for a in arrivals(app)] == [("refused", "suspended")]
+
+
+def test_the_second_pass_leaves_a_rider_the_city_reinstated(client, place, sim):
+    """If the city says the rider is active again by the second pass, nothing is refused."""
+    from tenants import tenant_context
+    from xgm.compounds.lookup import resolve_token
+    from xgm.passes.jobs import refuse_again_job
+    from xgm.passes.scanning import Verdict, record_scan
+
+    app = client.application
+    sign_in_rider(client, place[3], ACTIVE)
+    control(sim, "POST", f"/_sim/riders/{ACTIVE}/status", {"status": "suspended"})
+    assert post_event(client, held_event(sim)).status_code == 200
+    control(sim, "POST", f"/_sim/riders/{ACTIVE}/status", {"status": "active"})
+    assert post_event(client, held_event(sim)).status_code == 200
+    with app.app_context(), tenant_context(place[0]):
+        gate, compound = resolve_token(place[3])
+        record_scan(gate, compound, ACTIVE, Verdict(status="active"))
+    with app.app_context():
+        assert refuse_again_job(ACTIVE, "suspended") == 0
+    assert [a.outcome for a in arrivals(app)] == ["pending"]

@@ -1,5 +1,9 @@
 """Arrival jobs and event handlers: expiry sweep, refusing a rider the city just stopped."""
 
+import logging
+from datetime import timedelta
+
+import redis
 from sqlalchemy import select
 
 from tenants import unscoped, utcnow
@@ -7,8 +11,12 @@ from xgm.extensions import db
 from xgm.passes.feed import publish
 from xgm.passes.models import REFUSALS, Arrival
 from xgm.passes.scanning import PENDING_FOR
+from xgm.queues import get_queue
+from xgm.riders.city import lookup_rider, today_cn
 
 EXPIRY = "expire-arrivals"
+
+log = logging.getLogger(__name__)
 
 
 def expire_arrivals_job() -> int:
@@ -38,12 +46,13 @@ def expire_arrivals() -> int:
     return len(stale)
 
 
-def on_rider_status_changed(event: dict):
-    """rider.status_changed away from active: the rider's pending arrivals, in every tenant, are refused."""
-    rider_code, status = event.get("rider_code"), event.get("status")
-    if not isinstance(rider_code, str) or not rider_code or status == "active":
-        return None
-    refusal = status if status in REFUSALS else "suspended"
+#: A scan that read the rider's card just before a suspension webhook can still write one pending
+#: arrival after the webhook refused the others; the refusal runs again this long afterwards.
+RECHECK_AFTER = timedelta(seconds=5)
+
+
+def _refuse_pending(rider_code: str, refusal: str) -> list[Arrival]:
+    """Refuse the rider's pending arrivals in every tenant (flushed, not committed)."""
     now = utcnow()
     with unscoped():  # the city's word stops the rider at every gate of every tenant
         pending = list(
@@ -59,12 +68,41 @@ def on_rider_status_changed(event: dict):
             arrival.rider_status = refusal
             arrival.decided_at = now
         db.session.flush()
+    return pending
+
+
+def _publish_all(arrivals: list[Arrival]) -> None:
+    with unscoped():
+        for arrival in arrivals:
+            publish(arrival)
+
+
+def on_rider_status_changed(event: dict):
+    """rider.status_changed away from active: the rider's pending arrivals, in every tenant, are
+    refused now, and once more RECHECK_AFTER later (a scan in flight may add one)."""
+    rider_code, status = event.get("rider_code"), event.get("status")
+    if not isinstance(rider_code, str) or not rider_code or status == "active":
+        return None
+    refusal = status if status in REFUSALS else "suspended"
+    pending = _refuse_pending(rider_code, refusal)
+    try:
+        get_queue("default").enqueue_in(
+            RECHECK_AFTER, refuse_again_job, rider_code, refusal, result_ttl=0
+        )
+    except redis.RedisError:
+        log.warning("could not schedule the second refusal pass for %s", rider_code)
     if not pending:
         return None
+    return lambda: _publish_all(pending)
 
-    def push() -> None:
-        with unscoped():
-            for arrival in pending:
-                publish(arrival)
 
-    return push
+def refuse_again_job(rider_code: str, refusal: str) -> int:
+    """The second pass after a suspension webhook: refuse what a scan in flight added, unless the
+    city says the rider is active again by now. Returns how many arrivals it refused."""
+    check = lookup_rider(rider_code)
+    if check.card is not None and check.card.effective_status(today_cn()) == "active":
+        return 0
+    pending = _refuse_pending(rider_code, refusal)
+    db.session.commit()
+    _publish_all(pending)
+    return len(pending)
