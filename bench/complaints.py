@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 import psycopg  # noqa: E402
 import requests  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
+from procstat import cpu_seconds  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from tenants import Tenant, tenant_context, utcnow  # noqa: E402
@@ -49,12 +50,6 @@ def percentile(values: list[float], p: float) -> float:
     """The p-th percentile (nearest rank) of values."""
     ordered = sorted(values)
     return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered)) - 1))]
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds a process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def setup_site(app) -> tuple[int, int, int]:

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-TICK = os.sysconf("SC_CLK_TCK")
+import procstat  # noqa: E402
 
 
 def burst_child(work: Path, profile: str | None, direct: bool) -> int:
@@ -96,24 +96,9 @@ def backend_cpu(dbname: str | None) -> float:
     """CPU seconds used so far by the PostgreSQL backends connected to dbname (0 for SQLite)."""
     if not dbname:
         return 0.0
-    import psycopg
     from complaints import PG_ADMIN
 
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        pids = [
-            r[0]
-            for r in conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (dbname,)
-            ).fetchall()
-        ]
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / TICK
-    return total
+    return procstat.backend_cpu(PG_ADMIN, dbname)
 
 
 def run_burst(env: dict, work: Path, cachegrind: bool, profile: str | None, direct: bool) -> dict:

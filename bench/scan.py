@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from procstat import backend_pids, children, cpu_seconds  # noqa: E402
 from scan_setup import (  # noqa: E402
     PG_ADMIN,
     build_world,
@@ -272,51 +273,29 @@ def main() -> int:
             Redis.from_url(redis_url).flushdb()
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process so far (0 when it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 class CpuUsage:
     """CPU used during the scan run by the gunicorn workers and by this database's PostgreSQL
     backends (short-lived backends are missed), and the machine's load average around it."""
 
     def __init__(self, master_pid: int, dbname: str) -> None:
         self.dbname = dbname
-        self.workers = [
-            int(d) for d in os.listdir("/proc") if d.isdigit() and _parent(int(d)) == master_pid
-        ]
+        self.workers = children(master_pid)
         self.load_before = os.getloadavg()
         self.backends = self._backends()
-        self.start = {pid: _cpu_seconds(pid) for pid in self.workers + self.backends}
+        self.start = {pid: cpu_seconds(pid) for pid in self.workers + self.backends}
         self.t0 = time.monotonic()
 
     def _backends(self) -> list[int]:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            rows = conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.dbname,)
-            ).fetchall()
-        return [r[0] for r in rows]
+        return backend_pids(PG_ADMIN, self.dbname)
 
     def stop(self) -> None:
         """Take the figures at the end of the run."""
         self.seconds = time.monotonic() - self.t0
         self.load_after = os.getloadavg()
         pids = set(self.start) | set(self._backends())
-        used = {pid: _cpu_seconds(pid) - self.start.get(pid, 0.0) for pid in pids}
+        used = {pid: cpu_seconds(pid) - self.start.get(pid, 0.0) for pid in pids}
         self.web = sum(v for pid, v in used.items() if pid in self.workers)
         self.db = sum(v for pid, v in used.items() if pid not in self.workers and v > 0)
-
-
-def _parent(pid: int) -> int | None:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 def _rate(run: dict) -> float:

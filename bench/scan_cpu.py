@@ -21,35 +21,19 @@ import sys
 import time
 from pathlib import Path
 
-import psycopg
 from redis import Redis
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import procstat  # noqa: E402
 from scan_setup import PG_ADMIN, build_world, create_database, drop_database  # noqa: E402
-
-TICK = os.sysconf("SC_CLK_TCK")
 
 
 def backend_cpu(dbname: str) -> float:
     """CPU seconds used so far by the PostgreSQL backends connected to dbname."""
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        pids = [
-            r[0]
-            for r in conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (dbname,)
-            ).fetchall()
-        ]
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / TICK
-    return total
+    return procstat.backend_cpu(PG_ADMIN, dbname)
 
 
 def card(code: str) -> dict:
