@@ -1,16 +1,28 @@
 """The scan's one-statement arrival write: same row either way, and the tenant wall kept."""
 
+import uuid
+
 import psycopg
 import pytest
+from flask_migrate import upgrade
 
 from tenants import CrossTenantWrite, TenantRequired, tenant_context, unscoped
-from tests.conftest import PG_ADMIN, TEST_DB
+from tests.conftest import PG_ADMIN, TEST_DB, _pg_admin, app_config
 from tests.factories import create_tenant
-from tests.passes.support import ACTIVE, add_gate, arrivals, make_place, sign_in_rider
+from tests.passes.support import (
+    ACTIVE,
+    add_gate,
+    arrivals,
+    city_config,
+    make_place,
+    sign_in_rider,
+)
+from xgm import create_app
 from xgm.compounds.lookup import resolve_token
 from xgm.extensions import db
 from xgm.passes.scanning import Verdict, record_scan
 from xgm.passes.views import KEY_RE
+from xgm.privacy.viewings import close_viewing_buffer
 
 PENDING = 'data-outcome="pending"'
 
@@ -93,17 +105,43 @@ def test_engine_pings_pooled_connections_unless_told_not_to():
     assert engine_options(pg, {"XGM_DB_POOL_SIZE": "5"})["pool_size"] == 5
 
 
-@pytest.mark.skipif(
-    TEST_DB != "postgresql", reason="needs a database server whose sessions can end"
-)
-def test_a_scan_survives_the_database_dropping_pooled_connections(client, place):
+@pytest.fixture
+def pg_app(city_app, sim):
+    """The scan app on PostgreSQL, whose server can end connections: the suite's own app in the
+    PostgreSQL suite; in the SQLite suite an app of its own on a throwaway PostgreSQL database
+    (migrated), so the test runs in both suites."""
+    if TEST_DB == "postgresql":
+        yield city_app
+        return
+    name = f"xgm_pool_{uuid.uuid4().hex[:8]}"
+    _pg_admin(f'CREATE DATABASE "{name}"')
+    app = create_app(
+        app_config(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", **city_config(sim))
+    )
+    try:
+        with app.app_context():
+            upgrade()
+        yield app
+    finally:
+        close_viewing_buffer(app)
+        with app.app_context():
+            db.engine.dispose()
+        for redis_client in app.extensions.get("xgm_redis", {}).values():
+            redis_client.close()
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_a_scan_survives_the_database_dropping_pooled_connections(pg_app):
     """After PostgreSQL ends every pooled connection (a restart, a failover), the next scan
     still gets its pass: the pool notices the dead connections instead of failing the rider."""
-    tenant_id, compound_id, _, token = place
-    _, other_token = add_gate(client.application, tenant_id, compound_id, "北门")
+    client = pg_app.test_client()
+    with pg_app.app_context():
+        tenant_id = create_tenant("安居物业有限公司").id
+    compound_id, _, token = make_place(pg_app, tenant_id)
+    _, other_token = add_gate(pg_app, tenant_id, compound_id, "北门")
     sign_in_rider(client, token, ACTIVE)
     assert PENDING in client.get(f"/g/{token}").get_data(as_text=True)
-    with client.application.app_context():
+    with pg_app.app_context():
         dbname = db.engine.url.database
         assert db.engine.pool.checkedin() >= 1  # there is a pooled connection to lose
     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
@@ -116,4 +154,4 @@ def test_a_scan_survives_the_database_dropping_pooled_connections(client, place)
     response = client.get(f"/g/{other_token}")  # a gate not cached yet: asks the database
     assert response.status_code == 200
     assert PENDING in response.get_data(as_text=True)
-    assert len(arrivals(client.application, tenant_id)) == 2
+    assert len(arrivals(pg_app, tenant_id)) == 2
