@@ -11,8 +11,8 @@ so a block that ended since is still judged right.
     xgm:blocks:<tenant_id>:<global>:<own>   the set, built for those generations
 
 Every committed change to a Block through the ORM (a manager's or a guard's new block, a lift;
-bulk ORM UPDATE/DELETE too) bumps its tenant's generation right after the commit (the session
-events below), so the next scan of that tenant rebuilds the set from the database. A rebuild
+bulk ORM UPDATE/DELETE too) bumps its tenant's generation right after the commit (xgm.committed),
+so the next scan of that tenant rebuilds the set from the database. A rebuild
 that read the database before a change can only store its set under the old generation, where
 nobody reads it. The set expires after XGM_BLOCK_CACHE_TTL seconds (60): the safety net for
 writes that bypass the ORM or a bump lost while Redis was unreachable. Without Redis every scan
@@ -24,12 +24,12 @@ from __future__ import annotations
 import logging
 
 import redis
-from flask import current_app, has_app_context
-from sqlalchemy import event, or_, select
-from sqlalchemy.orm import Session
+from flask import current_app
+from sqlalchemy import or_, select
 
 from tenants import current_tenant_id, in_unscoped, utcnow
 from xgm.blocks.models import Block
+from xgm.committed import on_committed_change
 from xgm.extensions import db
 from xgm.queues import get_redis
 
@@ -39,8 +39,6 @@ GLOBAL_GEN_KEY = "xgm:blocks:gen"
 TENANT_GEN_KEY = "xgm:blocks:gen:"
 SET_PREFIX = "xgm:blocks:"
 BUILT = ""
-#: session.info entry: tenant ids ("*" for unknown) whose blocks this transaction wrote.
-_CHANGED = "xgm_blocks_changed"
 
 #: The set's generation suffix and whether the rider is in it (-1: no set built for it yet).
 #: Sent with EVAL (Redis keeps it compiled), which a redis-py pipeline sends as it is.
@@ -123,29 +121,5 @@ def forget_blocks(tenant_ids) -> None:
         log.warning("could not retire the blocklist cache; sets live until their TTL")
 
 
-@event.listens_for(Session, "after_flush")
-def _note_block_changes(session, flush_context) -> None:
-    """Remember the tenants whose blocks this transaction wrote."""
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Block):
-            session.info.setdefault(_CHANGED, set()).add(obj.tenant_id or "*")
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _note_bulk_block_changes(orm_execute_state) -> None:
-    """An ORM UPDATE or DELETE of blocks (bypasses the flush): its tenant, or every tenant."""
-    state = orm_execute_state
-    if not (state.is_update or state.is_delete):
-        return
-    subject = state.statement._propagate_attrs.get("plugin_subject")
-    if getattr(subject, "class_", None) is Block:
-        tenant_id = None if in_unscoped() else current_tenant_id()
-        state.session.info.setdefault(_CHANGED, set()).add(tenant_id or "*")
-
-
-@event.listens_for(Session, "after_commit")
-def _retire_after_commit(session) -> None:
-    """The change is committed: the next scans of these tenants rebuild their sets."""
-    changed = session.info.pop(_CHANGED, None)
-    if changed and has_app_context():
-        forget_blocks(changed)
+# Every committed change to a block makes its tenant's next scan rebuild the set.
+on_committed_change((Block,), forget_blocks)

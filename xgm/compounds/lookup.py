@@ -11,7 +11,7 @@ The answer is cached in Redis for XGM_GATE_CACHE_TTL seconds (60) under a genera
 
 Any committed change to a Gate or Compound row made through the ORM (token rotation,
 deactivation, rename, archive or restore, edit, a new gate; bulk ORM UPDATE/DELETE too) bumps
-the generation right after the commit (the session events below), which retires every cached
+the generation right after the commit (xgm.committed), which retires every cached
 entry at once: the writer does not need to know which tokens it affects, and a lookup that read
 the database before the change can only store its answer under the old generation, where
 nobody reads it. Office changes are rare, scans are not. The TTL is the safety net for writes
@@ -29,11 +29,11 @@ import logging
 from dataclasses import dataclass
 
 import redis
-from flask import current_app, has_app_context
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from flask import current_app
+from sqlalchemy import select
 
 from tenants import unscoped
+from xgm.committed import on_committed_change
 from xgm.compounds.models import Compound, Gate, split_buildings
 from xgm.extensions import db
 from xgm.queues import get_redis
@@ -42,8 +42,6 @@ log = logging.getLogger(__name__)
 
 GEN_KEY = "xgm:gates:gen"
 ENTRY_PREFIX = "xgm:gates:"
-#: session.info flag: this session flushed a change to a gate or compound.
-_CHANGED = "xgm_gates_changed"
 
 #: The current generation and the entry of a token under it, in one round trip. Sent with
 #: EVAL (Redis keeps it compiled): EVALSHA in a redis-py pipeline costs a SCRIPT EXISTS trip.
@@ -187,28 +185,5 @@ def forget_gates() -> None:
         log.warning("could not retire the gate cache; entries live until their TTL")
 
 
-@event.listens_for(Session, "after_flush")
-def _note_gate_changes(session, flush_context) -> None:
-    """Remember that this transaction wrote a gate or a compound."""
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, (Gate, Compound)):
-            session.info[_CHANGED] = True
-            return
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _note_bulk_gate_changes(orm_execute_state) -> None:
-    """An ORM UPDATE or DELETE of gates or compounds (bypasses the flush) counts too."""
-    state = orm_execute_state
-    if not (state.is_update or state.is_delete):
-        return
-    subject = state.statement._propagate_attrs.get("plugin_subject")
-    if getattr(subject, "class_", None) in (Gate, Compound):
-        state.session.info[_CHANGED] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _retire_after_commit(session) -> None:
-    """The change is committed: retire the cached gates now."""
-    if session.info.pop(_CHANGED, False) and has_app_context():
-        forget_gates()
+# Any committed change to a gate or a compound retires every cached gate.
+on_committed_change((Gate, Compound), lambda tenant_ids: forget_gates())
