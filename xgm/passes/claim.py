@@ -65,16 +65,19 @@ def _take(client, key: str, value: str) -> bool:
 
 
 @contextlib.contextmanager
-def one_scan_at_a_time(token: str, rider_code: str, value: str, reply) -> Iterator[None]:
+def one_scan_at_a_time(token: str, rider_code: str | None, value: str, reply) -> Iterator[None]:
     """Hold this rider's claim at this gate while the scan records its arrival.
 
     `reply`: what queue_claim's command answered (True: taken; None: another scan holds it;
     anything else, an exception or False: Redis did not answer, go ahead unclaimed).
     """
+    if reply is not True and reply is not None:  # no claim asked for, or Redis did not answer
+        yield
+        return
     client = get_redis()
     key = claim_key(token, rider_code)
     held = reply is True
-    if reply is None:  # another scan of this rider at this gate is recording: wait for it
+    if not held:  # another scan of this rider at this gate is recording: wait for it
         held = _take(client, key, value)
     try:
         yield

@@ -61,7 +61,7 @@ class ScanReads:
 def prefetch(token: str, rider_code: str | None) -> ScanReads:
     """Pipeline the reads a scan makes first (each reader falls back to its own read)."""
     tenant_id = known_tenant(token)
-    claim_value = new_claim_value()
+    claim_value = new_claim_value() if rider_code else ""
     pipe = get_redis().pipeline(transaction=False)
     queue_token_read(pipe, token)
     if rider_code:
