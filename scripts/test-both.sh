@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Run the whole suite on SQLite and on PostgreSQL at the same time (2 cores, mostly I/O-bound
 # tests), each on its own database and Redis db; print both reports and a combined total.
+# XGM_TEST_REDIS_DBS="15 14" picks the two Redis databases (several checkouts side by side).
 set -u
 cd "$(dirname "$0")/.."
+read -r redis_sqlite redis_pg <<<"${XGM_TEST_REDIS_DBS:-15 14}"
 logs=$(mktemp -d)
-XGM_TEST_DB=sqlite XGM_TEST_REDIS_DB=15 .venv/bin/pytest -q -p no:cacheprovider "$@" >"$logs/sqlite.log" 2>&1 &
+XGM_TEST_DB=sqlite XGM_TEST_REDIS_DB=$redis_sqlite .venv/bin/pytest -q -p no:cacheprovider "$@" >"$logs/sqlite.log" 2>&1 &
 sqlite_pid=$!
-XGM_TEST_DB=postgresql XGM_TEST_REDIS_DB=14 .venv/bin/pytest -q -p no:cacheprovider "$@" >"$logs/postgresql.log" 2>&1 &
+XGM_TEST_DB=postgresql XGM_TEST_REDIS_DB=$redis_pg .venv/bin/pytest -q -p no:cacheprovider "$@" >"$logs/postgresql.log" 2>&1 &
 pg_pid=$!
 wait $sqlite_pid; sqlite_rc=$?
 wait $pg_pid; pg_rc=$?
