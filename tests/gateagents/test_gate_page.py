@@ -109,5 +109,6 @@ def test_english_page(site):
     """The page is available in English."""
     paired_agent(site)
     page = site.office.client.get(f"/gates/{site.gate_id}/agents?lang=en").get_data(as_text=True)
-    assert "Gate agents" in page or "Gate agent" in page
-    assert "Online" in page
+    assert "<h2>Gate agent</h2>" in page
+    assert '<span class="tag ok agent-state">Online</span>' in page
+    assert "Recent commands" in page and "Test open" in page

@@ -34,6 +34,8 @@ from xgm.gateagents.pairing import PairingError, authenticate, pair, pairing_mes
 from xgm.gateagents.wakeups import gate_channel, get_wakeups
 from xgm.queues import get_redis
 
+#: A waiting poll looks at the database this often even when nothing woke it.
+RECHECK = 5.0
 PAIRING_STATUS = {"invalid": 400, "unknown": 404, "used": 409, "expired": 410, "gate": 409}
 KEY_CHARS = frozenset("0123456789abcdef")
 
@@ -129,7 +131,8 @@ def api_commands():
     """The agent's long poll: its gate's commands as soon as there are any, else [] after `wait`.
 
     Also its heartbeat (last seen, version, adapter). No database connection is held while it
-    waits: the poll sleeps on the process's Redis subscriber and queries again when woken.
+    waits: the poll sleeps on the process's Redis subscriber and queries again when woken,
+    and every RECHECK seconds in case a wake-up was lost.
     """
     agent = current_agent()
     touch(
@@ -141,6 +144,7 @@ def api_commands():
     db.session.commit()
     tenant_id, gate_id, agent_id = agent.tenant_id, agent.gate_id, agent.id
     deadline = time.monotonic() + _wait_seconds()
+    recheck = float(current_app.config.get("XGM_AGENT_RECHECK", RECHECK))
     hub = get_wakeups()
     waiter = hub.waiter(gate_channel(get_redis(), tenant_id, gate_id))
     try:
@@ -157,7 +161,9 @@ def api_commands():
                 response = jsonify({"commands": body, "poll_wait": POLL_WAIT})
                 response.headers["Cache-Control"] = "no-store"
                 return response
-            waiter.wait(remaining)
+            # Woken by Redis at once; the periodic look covers a wake-up lost on the way (a
+            # publish that failed), well within a command's 10 s.
+            waiter.wait(min(remaining, recheck))
     finally:
         hub.remove(waiter)
 
