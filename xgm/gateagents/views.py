@@ -49,7 +49,7 @@ def _gate_page(gate: Gate, status: int = 200, error: str | None = None):
             commands=commands,
             agent_names=names,
             status_labels=STATUS_LABELS,
-            online_minutes=int(ONLINE_WITHIN.total_seconds() // 60) or 1,
+            online_seconds=int(ONLINE_WITHIN.total_seconds()),
             confirm=ConfirmForm(),
             error=error,
         ),
