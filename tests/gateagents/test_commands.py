@@ -22,12 +22,11 @@ from xgm.gateagents.commands import (
     CommandRefused,
     NoGateAgent,
     claim,
-    command_json,
-    latest_for_arrival,
     on_command_finished,
     open_gate,
     settle_stale_everywhere,
 )
+from xgm.gateagents.display import command_json, latest_for_arrival
 from xgm.gateagents.models import GateAgent, GateCommand
 
 

@@ -3,8 +3,14 @@
 The server side of `python -m xgm.gateagent` (that program lives in xgm/gateagent/ and imports
 nothing of this package): pairing codes and revocable credentials (pairing.py), the open
 commands with their 10 s expiry and at-most-once claim (commands.py, entry point `open_gate`),
-the agents' long poll woken through Redis in any web process (api.py, wakeups.py), agent
-health (health.py) and the manager's gate page (views.py).
+the agents' long poll woken through Redis in any web process (api.py, wakeups.py), what
+screens show of a command (display.py), agent health (health.py) and the manager's gate page
+(views.py).
+
+For the guard console: `commands.open_gate(gate, arrival, actor)` after 放行,
+`commands.on_command_finished(callback)` to push the result, `display.command_json(command)`
+and `display.latest_for_arrival(arrival_id)` for the card (已开闸, or the failure with 再次开闸:
+call open_gate again), `health.gate_state(gate_id)` for "开闸器离线".
 """
 
 from flask import Blueprint

@@ -10,7 +10,8 @@ and never executed. One claimed and never reported within RESULT_WAIT is settled
 so a command that reaches it twice (a dropped connection, a restart) still runs once.
 
 Every command and result is in the audit log. Features that show results (the guard console)
-register a callback with `on_command_finished`.
+register a callback with `on_command_finished` and read a command's state with
+xgm.gateagents.display.command_json.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, update
 
 from tenants import tenant_context, unscoped, utcnow
@@ -39,16 +39,6 @@ POLL_BATCH = 10
 #: answer, which the agent reports in Chinese; written by jobs too, outside any request).
 NOT_CLAIMED = "10 秒内没有开闸器接收，未执行"
 NOT_REPORTED = "开闸器接收后没有回报结果"
-
-STATUS_LABELS = {
-    "pending": _l("等待开闸器"),
-    "claimed": _l("正在开闸"),
-    "opened": _l("已开闸"),
-    "failed": _l("开闸失败"),
-    "timeout": _l("道闸无响应"),
-    "expired": _l("开闸器未接收"),
-    "unconfirmed": _l("未收到开闸结果"),
-}
 
 #: The audit event of each final status.
 RESULT_EVENTS = {
@@ -370,35 +360,3 @@ def settle_stale_everywhere(now: datetime | None = None) -> int:
         with tenant_context(tenant_id):
             settled += settle_stale(now=now)
     return settled
-
-
-def command_json(command: GateCommand) -> dict:
-    """A command's state for a screen (the guard card, the gate page): status and answer."""
-    from xgm.riders.city import to_cn_iso
-
-    return {
-        "id": command.key,
-        "gate_id": command.gate_id,
-        "arrival_id": command.arrival_id,
-        "status": command.status,
-        "label": str(STATUS_LABELS.get(command.status, command.status)),
-        "finished": command.is_finished,
-        "ok": command.status == "opened",
-        "answer": command.answer,
-        "created_at": to_cn_iso(command.created_at),
-        "finished_at": to_cn_iso(command.finished_at),
-    }
-
-
-def latest_for_arrival(arrival_id: int) -> GateCommand | None:
-    """The newest open command sent for an arrival (current tenant), settled if stale."""
-    command = db.session.scalars(
-        select(GateCommand)
-        .where(GateCommand.arrival_id == arrival_id)
-        .order_by(GateCommand.id.desc())
-        .limit(1)
-    ).first()
-    if command is not None and not command.is_finished:
-        settle_stale(command.gate_id)
-        db.session.refresh(command)
-    return command

@@ -10,7 +10,8 @@ from xgm.accounts.forms import ConfirmForm
 from xgm.compounds.models import Gate
 from xgm.extensions import db
 from xgm.gateagents import bp
-from xgm.gateagents.commands import STATUS_LABELS, NoGateAgent, open_gate, settle_stale
+from xgm.gateagents.commands import NoGateAgent, open_gate, settle_stale
+from xgm.gateagents.display import STATUS_LABELS
 from xgm.gateagents.health import ONLINE_WITHIN, is_online
 from xgm.gateagents.models import GateAgent, GateCommand
 from xgm.gateagents.pairing import CODE_TTL, create_code, revoke_agent
