@@ -161,3 +161,31 @@ def test_the_agent_needs_only_the_standard_library_and_requests():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["['xgm']", "False"]
+
+
+@pytest.mark.slow
+def test_sigterm_stops_a_waiting_agent_at_once(site, live_server, tmp_path):
+    """systemd's stop (SIGTERM) while the agent waits in its long poll: exit 0 within seconds."""
+    import signal
+    import time
+
+    code = pairing_code(site.office, site.gate_id)
+    state_path, log_path = tmp_path / "state.json", tmp_path / "agent.log"
+    process = start_agent(
+        ["--server", live_server, "--pair", code, "--state", str(state_path)]
+        + ["--adapter", "http-relay", "--relay-url", "http://127.0.0.1:9/relay"]
+        + ["--relay-secret", "s"],
+        log_path,
+    )
+    try:
+        wait_until(lambda: "已连接，等待 甲苑 · 东门 的开闸指令" in _log(log_path), 30, "connected")
+        time.sleep(0.5)  # into its 25 s poll
+        stopped = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+        assert process.returncode == 0
+        assert time.monotonic() - stopped < 10
+    finally:
+        stop_agent(process)
+    assert _log(log_path).rstrip().endswith("已停止")
+    assert json.loads(state_path.read_text())["token"]  # still paired for the next start

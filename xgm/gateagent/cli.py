@@ -211,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         runner = Runner(client, adapter, state, wait=args.wait)
         log.info("已连接，等待 %s · %s 的开闸指令", state.compound or "?", state.gate or "?")
         runner.run()
+        log.info("已停止")
     except PairingRefused as exc:
         log.error("配对失败：%s", exc.message)
         return EXIT_PAIRING_REFUSED

@@ -11,6 +11,7 @@ logs for its installer. The agent program in xgm/gateagent/ is the client of thi
 
 from __future__ import annotations
 
+import math
 import time
 from functools import wraps
 
@@ -120,6 +121,8 @@ def _wait_seconds() -> float:
     try:
         wait = float(request.args.get("wait", POLL_WAIT))
     except ValueError:
+        wait = POLL_WAIT
+    if not math.isfinite(wait):  # "nan" would never time out
         wait = POLL_WAIT
     limit = float(current_app.config.get("XGM_AGENT_POLL_WAIT", POLL_WAIT))
     return min(max(wait, 0.0), limit)
