@@ -32,6 +32,8 @@ class WebServer:
             "XGM_RATELIMIT_PREFIX": f"xgm-test-{REDIS_DB}",
             "XGM_PUBLIC_URL": self.url,
             "WEB_CONCURRENCY": str(workers),
+            # No periodic database look: a poll answers early only when Redis wakes it.
+            "XGM_AGENT_RECHECK": "60",
         }
         self.process: subprocess.Popen | None = None
 

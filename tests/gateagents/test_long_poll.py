@@ -41,6 +41,7 @@ def _wait_for_waiting_poll(app, timeout: float = 15.0) -> None:
 
 def test_a_waiting_poll_returns_the_new_command_at_once(site, live_server):
     """A poll waiting 20 s answers within a few seconds of open_gate, with the command."""
+    site.app.config["XGM_AGENT_RECHECK"] = 60  # only the Redis wake-up can answer it early
     api = paired_agent(site)
     thread, answers = _poll_in_thread(live_server, api.token, 20)
     _wait_for_waiting_poll(site.app)
