@@ -57,7 +57,7 @@ test-postgresql:
 # Refresh the screenshots in docs/ (the browser tests write them only when asked to).
 screenshots: setup
 	@bash scripts/services.sh
-	XGM_UPDATE_DOCS=1 XGM_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider tests/browser tests/complaints/test_browser.py
+	XGM_UPDATE_DOCS=1 XGM_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider tests/browser tests/complaints/test_browser.py tests/gateagents/test_browser.py
 
 lint: venv
 	$(BIN)/ruff check .

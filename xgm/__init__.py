@@ -1,8 +1,16 @@
-"""xgm: gate access for delivery riders, for property management companies."""
+"""xgm: gate access for delivery riders, for property management companies.
+
+Nothing is imported here at module level but the standard library: the on-site gate agent
+(`python -m xgm.gateagent`) lives in this package too and runs without Flask installed.
+"""
+
+from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask, g, request
+if TYPE_CHECKING:
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,6 +33,7 @@ BLUEPRINTS = (
     "xgm.complaints",
     "xgm.exports",
     "xgm.privacy",
+    "xgm.gateagents",
 )
 
 
@@ -32,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the Flask app: configuration from the environment, then `config` overrides."""
     from importlib import import_module
 
+    from flask import Flask, g, request
     from flask_babel import get_locale
     from flask_login import current_user
 

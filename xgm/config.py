@@ -90,6 +90,9 @@ def load_config(instance_path: Path, env=None) -> dict:
         # RQ worker: how often it checks its scheduler and the periodic jobs, its heartbeat TTL.
         "XGM_WORKER_MAINTENANCE_INTERVAL": int(env.get("XGM_WORKER_MAINTENANCE_INTERVAL", "60")),
         "XGM_WORKER_TTL": int(env.get("XGM_WORKER_TTL", "60")),
+        # Gate agents: how often a waiting long poll looks at the database by itself (it is
+        # woken through Redis at once; this covers a lost wake-up, within a command's 10 s).
+        "XGM_AGENT_RECHECK": float(env.get("XGM_AGENT_RECHECK", "5")),
         # Flask-Limiter: counters in Redis, shared by every web process.
         "RATELIMIT_STORAGE_URI": redis_url,
         "RATELIMIT_KEY_PREFIX": env.get("XGM_RATELIMIT_PREFIX", "xgm-limits"),

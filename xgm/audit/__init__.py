@@ -14,6 +14,6 @@ def init_app(app) -> None:
 
 
 from xgm.audit import views  # noqa: E402,F401 - registers the routes on bp
-from xgm.audit.events import KINDS, record  # noqa: E402
+from xgm.audit.events import KINDS, record, register_kinds  # noqa: E402
 
-__all__ = ["KINDS", "bp", "init_app", "record"]
+__all__ = ["KINDS", "bp", "init_app", "record", "register_kinds"]

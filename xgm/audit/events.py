@@ -61,6 +61,12 @@ REASONS = {
 }
 
 
+def register_kinds(kinds: dict, labels: dict | None = None) -> None:
+    """Add a feature's event kinds (and labels of its detail facts); called from its init_app."""
+    KINDS.update(kinds)
+    DETAIL_LABELS.update(labels or {})
+
+
 def describe(event: AuditEvent) -> list[tuple[str, str]]:
     """The event's detail facts as (label, value) pairs for display."""
     try:
