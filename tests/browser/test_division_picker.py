@@ -78,9 +78,17 @@ def test_a_manager_picks_county_street_and_community_on_a_phone(app, live_server
     page.fill("#name", "江滨花园")
     page.fill("#hotline", "0571-64612345")
     _level(page, "county").select_option(label="桐庐县")
+    # One level short is sent (the server then asks for the street); the line says so too.
+    assert page.locator("input[name=division_code]").input_value() == "330122"
+    expect(page.locator(".dp-chosen")).to_have_text("已选择：浙江省 杭州市 桐庐县 · 还需选到镇街道")
     _level(page, "street").select_option(label="城南街道")
+    # A street alone is enough: the community select offers "the whole street" first.
+    expect(_level(page, "community").locator("option").first).to_have_text("（不选，整个城南街道）")
+    assert page.locator("input[name=division_code]").input_value() == "330122004000"
     _level(page, "community").select_option(label="江滨社区")
-    expect(page.locator(".dp-chosen")).to_have_text("已选择：浙江省 杭州市 桐庐县 城南街道 江滨社区")
+    expect(page.locator(".dp-chosen")).to_have_text(
+        "已选择：浙江省 杭州市 桐庐县 城南街道 江滨社区"
+    )
     assert page.locator("input[name=division_code]").input_value() == "330122004018"
     for select_box in page.locator(".division-picker select").all():
         assert select_box.bounding_box()["height"] >= 48
@@ -146,6 +154,9 @@ def test_an_operator_binds_an_observer_to_a_county(app, live_server, browser):
     page.fill("#name", "桐庐县市场监管局")
     page.fill("#email", "tonglu@gov.example")
     page.fill("#password", "county-pass-2024")
+    assert _level(page, "province").input_value() == "330000"
+    expect(_level(page, "city")).to_have_value("")  # the operator picks the city too
+    _level(page, "city").select_option(label="杭州市")
     _level(page, "county").select_option(label="桐庐县")
     expect(_level(page, "street")).to_be_visible()
     expect(_level(page, "street").locator("option").first).to_have_text("（不选，整个桐庐县）")

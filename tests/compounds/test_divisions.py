@@ -173,7 +173,7 @@ def test_the_edit_form_carries_the_chosen_chain(office):
     )
     new = office.client.get("/compounds/new").get_data(as_text=True)
     assert 'data-chain="[&#34;330000&#34;, &#34;330100&#34;]"' in new  # 浙江省, 杭州市 preset
-    assert '<input disabled id="division_code" name="division_code" type="hidden" value="">' in new
+    assert '<input type="hidden" id="division_code" name="division_code" value="" disabled>' in new
 
 
 def test_the_city_receives_the_names_of_the_division(office):

@@ -21,8 +21,9 @@ from xgm.ops.journal import record_action
 from xgm.oversight.area import bind_observer
 from xgm.oversight.models import Observer
 
-#: Where the selects start when nothing is chosen yet: 浙江省, 杭州市.
-PRESET_CHAIN = ["330000", "330100"]
+#: Where the selects start when nothing is chosen yet: 浙江省 (the operator picks the city too,
+#: so forgetting to choose is a form error, never a city-wide account).
+PRESET_CHAIN = ["330000"]
 COMMUNITIES_SHOWN = 500
 
 

@@ -178,7 +178,7 @@
     if (on && focus) { this.manual.focus(); }
   };
 
-  /* The deepest choice is the value, once it is at least of the form's minimum level. */
+  /* The deepest choice is the value; the line under the selects says what is still missing. */
   Picker.prototype.update = function () {
     var value = "";
     var depth = -1;
@@ -192,7 +192,9 @@
       }
     });
     var enough = value && depth >= this.min;
-    this.input.value = enough ? value : "";
+    // One level short (a county on the compound form) is sent, so the server says what is
+    // missing; the preset alone (浙江省 杭州市) is not a choice and sends nothing.
+    this.input.value = value && depth >= this.min - 1 ? value : "";
     var text = names.join(" ");
     if (this.manual && !this.manual.disabled && this.manual.value.trim()) {
       text += " " + this.manual.value.trim();
