@@ -42,11 +42,11 @@ GATES_PER_COMPOUND = 2
 ARRIVALS = 2_000_000
 DAYS = 180
 COMPLAINT_EVERY = 300  # one complaint per ~300 arrivals
-#: Areas: 5 districts, 25 streets, 100 communities. Compound n (0..499) lies in street n % 25,
-#: so each street has 20 compounds belonging to 20 different tenants.
+#: Areas: 25 real streets of Hangzhou with 4 of their communities each (xgm.divisions).
+#: Compound n (0..499) lies in community n % 100, of street n % 25, so each street has 20
+#: compounds belonging to 20 different tenants.
 STREETS = 25
 COMMUNITIES = 100
-DISTRICTS = 5
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 KPI_RE = re.compile(r'kpi-label">([^<]+)</span><strong class="kpi-value">([^<]+)</strong>')
 
@@ -106,6 +106,22 @@ def insert_select(table, given: dict[str, str], source: str) -> str:
     return f'INSERT INTO "{table.name}" ({names}) SELECT {values} FROM {source}'  # noqa: S608
 
 
+def bench_communities() -> list:
+    """100 communities of Hangzhou: community c lies in the c % 25-th of 25 streets (the
+    first streets, in code order, that have four communities)."""
+    from xgm.divisions.catalog import catalog
+
+    divisions = catalog()
+    streets = [
+        street
+        for county in divisions.children("330100")
+        for street in divisions.children(county.code)
+        if len(divisions.children(street.code)) >= COMMUNITIES // STREETS
+    ][:STREETS]
+    per_street = [divisions.children(s.code)[: COMMUNITIES // STREETS] for s in streets]
+    return [per_street[c % STREETS][c // STREETS] for c in range(COMMUNITIES)]
+
+
 def load(app) -> dict:
     """Create the schema and bulk-load the data set; returns ids used by the timings."""
     from flask_migrate import upgrade
@@ -116,7 +132,10 @@ def load(app) -> dict:
     from xgm.accounts.passwords import hash_secret
     from xgm.complaints.models import Complaint
     from xgm.compounds.models import Compound, Gate
+    from xgm.divisions.catalog import catalog
+    from xgm.divisions.resolve import Placement, area_names
     from xgm.extensions import db
+    from xgm.oversight.area import bind_observer
     from xgm.oversight.models import Observer
     from xgm.passes.models import Arrival
 
@@ -132,7 +151,9 @@ def load(app) -> dict:
         )
         db.session.commit()
         conn = db.session.connection()
-        # Compound n belongs to tenant n // 10; street n % 25; community n % 100; district n % 5.
+        # Compound n belongs to tenant n // 10 and lies in community n % 100 (street n % 25).
+        communities = bench_communities()
+        names = [area_names(catalog(), Placement(c)) for c in communities]
         conn.execute(
             text(
                 insert_select(
@@ -140,9 +161,10 @@ def load(app) -> dict:
                     {
                         "tenant_id": "(SELECT id FROM tenant ORDER BY id OFFSET n / :per LIMIT 1)",
                         "name": "'小区' || n",
-                        "district": "'区' || (n % :districts)",
-                        "street": "'街道' || (n % :streets)",
-                        "community": "'社区' || (n % :communities)",
+                        "division_code": "(CAST(:codes AS text[]))[1 + n % :communities]",
+                        "district": "(CAST(:districts AS text[]))[1 + n % :communities]",
+                        "street": "(CAST(:streets AS text[]))[1 + n % :communities]",
+                        "community": "(CAST(:names AS text[]))[1 + n % :communities]",
                         "created_at": "(now() at time zone 'utc') - interval '400 days'",
                     },
                     "generate_series(0, :compounds - 1) AS n",
@@ -150,8 +172,10 @@ def load(app) -> dict:
             ),
             {
                 "per": COMPOUNDS_PER_TENANT,
-                "districts": DISTRICTS,
-                "streets": STREETS,
+                "codes": [c.code for c in communities],
+                "districts": [n[0] for n in names],
+                "streets": [n[1] for n in names],
+                "names": [n[2] for n in names],
                 "communities": COMMUNITIES,
                 "compounds": TENANTS * COMPOUNDS_PER_TENANT,
             },
@@ -277,15 +301,12 @@ def load(app) -> dict:
                 )
             )
             db.session.commit()
-        db.session.add(
-            Observer(
-                email="street@bench.example",
-                name="街道办",
-                password_hash=hash_secret(PASSWORD),
-                level="street",
-                area="街道0",
-            )
+        observer = Observer(
+            email="street@bench.example", name="街道办", password_hash=hash_secret(PASSWORD)
         )
+        street = catalog().get(communities[0].parent)
+        bind_observer(observer, street.code)
+        db.session.add(observer)
         db.session.commit()
         counts = dict(
             db.session.execute(
@@ -293,8 +314,10 @@ def load(app) -> dict:
                     "SELECT 'arrivals', count(*) FROM arrival UNION ALL "
                     "SELECT 'complaints', count(*) FROM complaint UNION ALL "
                     "SELECT 'compounds', count(*) FROM compound UNION ALL "
-                    "SELECT 'street_compounds', count(*) FROM compound WHERE street = '街道0'"
-                )
+                    "SELECT 'street_compounds', count(*) FROM compound "
+                    "WHERE division_code LIKE :street"
+                ),
+                {"street": street.prefix + "%"},
             ).all()
         )
     print(

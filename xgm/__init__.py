@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = (
     "xgm.accounts",
     "xgm.home",
+    "xgm.divisions",
     "xgm.compounds",
     "xgm.posters",
     "xgm.passes",

@@ -6,14 +6,19 @@ from datetime import datetime, timedelta
 from tenants import tenant_context
 from xgm.complaints.models import Complaint, new_reference
 from xgm.compounds.models import Compound, Gate
+from xgm.compounds.placing import apply_placement
+from xgm.divisions.catalog import catalog
+from xgm.divisions.resolve import Placement
 from xgm.extensions import db
 from xgm.passes.models import Arrival
 
 
-def compound(tenant_id: int, name: str, district="西湖区", street="北山街道", community="宝石社区"):
-    """A compound with its area fields (call inside an app context); returns its id."""
+def compound(tenant_id: int, name: str, division: str = "330106002052") -> int:
+    """A compound placed in a division (宝石社区 of 北山街道 by default; call inside an app
+    context), with the area names derived from it; returns its id."""
     with tenant_context(tenant_id):
-        row = Compound(name=name, district=district, street=street, community=community)
+        row = Compound(name=name)
+        apply_placement(row, Placement(catalog().get(division)))
         db.session.add(row)
         db.session.commit()
         return row.id

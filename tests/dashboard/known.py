@@ -1,10 +1,11 @@
 """The known data set of the figure tests, in Beijing local times (stored as naive UTC).
 
 Tenant A, period 2024-05-01..2024-05-07 (local):
-  compound 一号院 (北山街道 / 宝石社区): gates 1号门, 2号门
-  compound 二号院 (北山街道 / 曙光社区): gates 3号门, 4号门 (never scanned), 5号门 (last scan 04-20),
+  compound 一号院 (西湖区 北山街道 宝石社区): gates 1号门, 2号门
+  compound 二号院 (北山街道 金祝社区): gates 3号门, 4号门 (never scanned), 5号门 (last scan 04-20),
     6号门 (created 05-05, never scanned), 7号门 (inactive)
-Tenant B: compound 乙院 (北山街道 / 宝石社区) and 西溪院 (西溪街道); tenant C: 灵隐院 (灵隐街道).
+Tenant B: compound 乙院 (北山街道 宝石社区) and 西溪院 (西溪街道 文三社区); tenant C: 灵隐院
+(灵隐街道 曙光社区).
 """
 
 from dataclasses import dataclass, field
@@ -17,6 +18,16 @@ from tests.dashboard import data
 from tests.factories import create_tenant
 from xgm.compounds.models import Gate
 from xgm.extensions import db
+
+#: Divisions of 西湖区 (330106): 北山街道 (330106002000) and two of its communities, a
+#: community of 西溪街道 and one of 灵隐街道.
+XIHU = "330106"
+BEISHAN = "330106002000"
+BAOSHI = "330106002052"  # 宝石社区, 北山街道
+JINZHU = "330106002053"  # 金祝社区, 北山街道
+WENSAN = "330106004066"  # 文三社区, 西溪街道
+LINGYIN = "330106012000"  # 灵隐街道
+SHUGUANG = "330106012002"  # 曙光社区, 灵隐街道
 
 #: "Now" for the idle-gate figure: 2024-05-08 20:00 Beijing time.
 NOW = datetime(2024, 5, 8, 12, 0)
@@ -45,15 +56,11 @@ def build(app) -> Known:
         k.a = create_tenant("甲物业有限公司").id
         k.b = create_tenant("乙物业有限公司").id
         k.c = create_tenant("丙物业有限公司").id
-        c1 = k.compounds["一号院"] = data.compound(k.a, "一号院", community="宝石社区")
-        c2 = k.compounds["二号院"] = data.compound(k.a, "二号院", community="曙光社区")
-        c3 = k.compounds["乙院"] = data.compound(k.b, "乙院", community="宝石社区")
-        c4 = k.compounds["西溪院"] = data.compound(
-            k.b, "西溪院", street="西溪街道", community="西溪社区"
-        )
-        c5 = k.compounds["灵隐院"] = data.compound(
-            k.c, "灵隐院", district="西湖区", street="灵隐街道", community="灵隐社区"
-        )
+        c1 = k.compounds["一号院"] = data.compound(k.a, "一号院", BAOSHI)
+        c2 = k.compounds["二号院"] = data.compound(k.a, "二号院", JINZHU)
+        c3 = k.compounds["乙院"] = data.compound(k.b, "乙院", BAOSHI)
+        c4 = k.compounds["西溪院"] = data.compound(k.b, "西溪院", WENSAN)
+        c5 = k.compounds["灵隐院"] = data.compound(k.c, "灵隐院", SHUGUANG)
         g = k.gates
         g[1], g[2] = data.gate(k.a, c1, "1号门"), data.gate(k.a, c1, "2号门")
         g[3], g[4], g[5] = (data.gate(k.a, c2, f"{n}号门") for n in (3, 4, 5))

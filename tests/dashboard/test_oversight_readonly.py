@@ -53,7 +53,7 @@ def test_every_write_route_refuses_an_observer(app):
     """
     known.build(app)
     with app.app_context():
-        create_observer(level="district", area="西湖区", email="ob@gov.example")
+        create_observer("330106", email="ob@gov.example")
     observer, anonymous = app.test_client(), app.test_client()
     assert login(observer, "ob@gov.example", PASSWORD).status_code == 302
     token = CSRF_RE.search(observer.get("/oversight").get_data(as_text=True)).group(1)

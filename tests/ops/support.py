@@ -7,6 +7,7 @@ from tests.factories import PASSWORD
 from xgm.accounts.passwords import hash_secret
 from xgm.extensions import db
 from xgm.ops.models import Operator
+from xgm.oversight.area import bind_observer
 from xgm.oversight.models import Observer
 
 _seq = count(1)
@@ -26,21 +27,29 @@ def create_operator(email: str | None = None, password: str = PASSWORD, active: 
 
 
 def create_observer(
-    level: str = "street",
-    area: str = "北山街道",
+    division_code: str = "330106002000",
     email: str | None = None,
     password: str = PASSWORD,
     active: bool = True,
+    role: str = "observer",
+    unbound: tuple[str, str] | None = None,
 ):
-    """An observer bound to an area (call inside an app context)."""
+    """An observer bound to a division (北山街道 by default; call inside an app context).
+
+    `unbound=(level, area)` makes an account of before divisions whose free-text area did
+    not resolve: no division code, the text as typed then.
+    """
     observer = Observer(
         email=email or f"ob{next(_seq)}@gov.example",
         name="北山街道办",
         password_hash=hash_secret(password),
-        level=level,
-        area=area,
         active=active,
+        role=role,
     )
+    if unbound is None:
+        bind_observer(observer, division_code)
+    else:
+        observer.level, observer.area = unbound
     db.session.add(observer)
     db.session.commit()
     return observer

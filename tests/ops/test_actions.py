@@ -81,8 +81,8 @@ def test_observer_changes_are_logged(app, client):
         "name": "北山街道办事处",
         "email": "beishan@gov.example",
         "password": "street-pass-2024",
-        "level": "street",
-        "area": "北山街道",
+        "division_code": "330106002000",
+        "role": "observer",
         "csrf_token": token,
     }
     assert client.post("/ops/observers/new", data=form).status_code == 302
@@ -97,7 +97,13 @@ def test_observer_changes_are_logged(app, client):
             "运营",
             None,
             "北山街道办事处",
-            {"email": "beishan@gov.example", "level": "street", "area": "北山街道"},
+            {
+                "email": "beishan@gov.example",
+                "level": "street",
+                "area": "杭州市西湖区北山街道",
+                "division": "330106002000",
+                "role": "observer",
+            },
         ),
         (
             "observer.deactivated",
@@ -109,7 +115,8 @@ def test_observer_changes_are_logged(app, client):
         ("observer.activated", "运营", None, "北山街道办", {"email": "ob@gov.example"}),
     ]
     html = client.get("/ops/actions?action=observer.created").get_data(as_text=True)
-    assert "级别：镇街" in html and "辖区：北山街道" in html
+    assert "级别：镇街" in html and "辖区：杭州市西湖区北山街道" in html
+    assert "区划代码：330106002000" in html and "角色：观察员" in html
 
 
 def test_a_requeued_job_is_logged_and_a_refused_one_is_not(app, client):

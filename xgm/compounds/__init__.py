@@ -6,13 +6,19 @@ bp = Blueprint("compounds", __name__)
 
 
 def init_app(app) -> None:
-    """Register the 小区 nav link, the onboarding steps and the demo seeder."""
+    """Register the 小区 nav link, the onboarding steps, the home notice of compounds without
+    a division, office users as readers of GET /divisions, and the demo seeder."""
     from flask_babel import lazy_gettext as _l
 
     from xgm.compounds import demo, progress
     from xgm.demo import SEEDERS
+    from xgm.divisions import register_reader
     from xgm.home.checklist import Step, register_step
     from xgm.home.nav import NavLink, register_nav_link
+    from xgm.home.notices import register_notices
+
+    register_reader(_office_user_signed_in)
+    register_notices("compounds.unplaced", progress.unplaced_notices)
 
     register_nav_link(NavLink(order=20, endpoint="compounds.index", label=_l("小区")))
     register_step(
@@ -38,6 +44,13 @@ def init_app(app) -> None:
     if demo.seed_compounds not in SEEDERS:
         # First: the other features' demo data (guards, phones) hangs off these compounds.
         SEEDERS.insert(0, demo.seed_compounds)
+
+
+def _office_user_signed_in() -> bool:
+    """An owner or manager is signed in (they pick their compounds' divisions)."""
+    from xgm.accounts.access import current_office_user
+
+    return current_office_user() is not None
 
 
 from xgm.compounds import lookup, views  # noqa: E402,F401  - routes on bp; gate cache events

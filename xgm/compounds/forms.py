@@ -5,7 +5,7 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 #: A mobile number; a landline with area code (and an optional extension); a 400/800 number;
@@ -88,6 +88,9 @@ class CompoundForm(FlaskForm):
 
     name = StringField(_l("小区名称"), validators=[_required(), _max(60)], filters=[clean_text])
     address = StringField(_l("地址"), validators=[_max(200)], filters=[clean_text])
+    #: A street or community code from the cascading selects (xgm.divisions); checked by
+    #: xgm.compounds.placing, which also accepts the free-text fields below instead.
+    division_code = HiddenField(_l("所在街道或社区"), validators=[_max(12)], filters=[clean_text])
     district = StringField(_l("区县"), validators=[_max(40)], filters=[clean_text])
     street = StringField(_l("镇街道"), validators=[_max(40)], filters=[clean_text])
     community = StringField(_l("社区"), validators=[_max(40)], filters=[clean_text])

@@ -32,10 +32,17 @@ class Compound(TenantScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(60))
     address: Mapped[str] = mapped_column(String(200), default="")
-    #: 区县, 镇街道, 社区: matched by the community and street officials' read-only views.
-    district: Mapped[str] = mapped_column(String(40), default="", index=True)
-    street: Mapped[str] = mapped_column(String(40), default="", index=True)
-    community: Mapped[str] = mapped_column(String(40), default="", index=True)
+    #: The street or community (村居委会) the compound lies in: a twelve-digit code of
+    #: xgm.divisions ("" until the manager picks one). Observers see the compounds inside
+    #: their division by this code, across tenants (hence the index without tenant_id).
+    division_code: Mapped[str] = mapped_column(String(12), default="", index=True)
+    #: `community` was typed under the chosen street and is not in the division data.
+    community_unverified: Mapped[bool] = mapped_column(default=False)
+    #: 区县, 镇街道, 社区 names: derived from the division when there is one (what the city
+    #: receives with a complaint and what pages show), else the text typed before divisions.
+    district: Mapped[str] = mapped_column(String(40), default="")
+    street: Mapped[str] = mapped_column(String(40), default="")
+    community: Mapped[str] = mapped_column(String(40), default="")
     #: Property service hotline printed on posters and shown on refusals.
     hotline: Mapped[str] = mapped_column(String(20), default="")
     #: Buildings (楼幢) for wayfinding, one per line.

@@ -1,6 +1,6 @@
 """Compound and gate pages for owners and managers."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -11,10 +11,13 @@ from xgm.accounts.forms import ConfirmForm
 from xgm.compounds import bp
 from xgm.compounds.forms import HANGZHOU_DISTRICTS, CompoundForm, GateForm
 from xgm.compounds.models import Compound, Gate
+from xgm.compounds.placing import apply_placement, placement_from_form
+from xgm.divisions.catalog import catalog
 from xgm.extensions import db
 from xgm.passes.links import gate_url
 
 COMPOUND_FIELDS = ("name", "address", "district", "street", "community", "hotline", "buildings")
+AREA_FIELDS = ("division_code", "district", "street", "community")
 
 
 def _name_taken(name: str, except_id: int | None = None) -> bool:
@@ -30,12 +33,17 @@ def _duplicate_name_error(form: CompoundForm) -> None:
 
 
 def _save_compound(form: CompoundForm, compound: Compound) -> bool:
-    """Copy the form into the compound and commit; on a duplicate name add the form error."""
+    """Copy the form into the compound, placed in its division, and commit; on a duplicate
+    name or an area that names no single division add the form error."""
+    placement = placement_from_form(form)
+    if placement is False:
+        return False
     if _name_taken(form.name.data, compound.id):
         _duplicate_name_error(form)
         return False
     for field in COMPOUND_FIELDS:
         setattr(compound, field, getattr(form, field).data or "")
+    apply_placement(compound, placement)
     if compound.id is None:
         db.session.add(compound)
     try:
@@ -44,12 +52,26 @@ def _save_compound(form: CompoundForm, compound: Compound) -> bool:
         db.session.rollback()
         _duplicate_name_error(form)
         return False
+    if compound.community_unverified:
+        flash(
+            _(
+                "社区“%(name)s”不在%(street)s的社区名单中，已标记为待核实；如有笔误，请编辑小区后从列表中选择",
+                name=compound.community,
+                street=compound.street,
+            ),
+            "warning",
+        )
     return True
 
 
 def _compound_form_page(form: CompoundForm, compound: Compound | None):
+    code = form.division_code.data or (compound.division_code if compound else "")
     return render_template(
-        "compounds/form.html", form=form, compound=compound, districts=HANGZHOU_DISTRICTS
+        "compounds/form.html",
+        form=form,
+        compound=compound,
+        districts=HANGZHOU_DISTRICTS,
+        chain=[d.code for d in catalog().chain(code)] if code else [],
     )
 
 
@@ -115,6 +137,13 @@ def edit(compound_id: int):
     """Edit a compound's name, address, area, hotline and buildings."""
     compound = get_or_404(Compound, compound_id)
     form = CompoundForm(obj=compound)
+    if request.method == "POST":
+        # An area field the browser did not send is empty, not the stored value: the picker
+        # sends only `division_code` (the text fields only without script), and a stale
+        # stored code or community must not override what the manager chose.
+        for name in AREA_FIELDS:
+            if name not in request.form:
+                getattr(form, name).data = ""
     if form.validate_on_submit() and _save_compound(form, compound):
         flash(_("已保存"), "success")
         return redirect(url_for("compounds.detail", compound_id=compound.id))

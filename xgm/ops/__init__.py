@@ -6,12 +6,15 @@ bp = Blueprint("ops", __name__)
 
 
 def init_app(app) -> None:
-    """Register the operator principal kind and the `flask ops ...` commands."""
+    """Register the operator principal kind, operators as readers of GET /divisions and the
+    `flask ops ...` commands."""
     from xgm.accounts.sessions import register_loader
+    from xgm.divisions import register_reader
     from xgm.ops.access import load_operator
     from xgm.ops.cli import ops_cli
 
     register_loader("op", load_operator)
+    register_reader(_operator_signed_in)
     app.cli.add_command(ops_cli)
 
     @app.context_processor
@@ -32,4 +35,11 @@ def init_app(app) -> None:
         return datetime.fromtimestamp(int(timestamp), CN_TZ).strftime("%Y-%m-%d %H:%M:%S")
 
 
-from xgm.ops import views  # noqa: E402,F401  - registers the routes on bp
+def _operator_signed_in() -> bool:
+    """A platform operator is signed in (they pick observers' divisions)."""
+    from xgm.ops.access import current_operator
+
+    return current_operator() is not None
+
+
+from xgm.ops import areas, views  # noqa: E402,F401  - registers the routes on bp

@@ -23,6 +23,7 @@ ACTIONS = {
     "observer.created": _l("添加观察员"),
     "observer.deactivated": _l("停用观察员"),
     "observer.activated": _l("恢复观察员"),
+    "observer.bound": _l("设置观察员辖区"),
     "job.requeued": _l("失败任务重新排队"),
 }
 
@@ -32,6 +33,9 @@ DETAIL_LABELS = {
     "ended_sessions": _l("结束的会话"),
     "level": _l("级别"),
     "area": _l("辖区"),
+    "division": _l("区划代码"),
+    "role": _l("角色"),
+    "previous": _l("原辖区"),
     "email": _l("邮箱"),
     "queue": _l("队列"),
 }
@@ -72,9 +76,10 @@ def describe(row: OperatorAction) -> list[tuple[str, str]]:
         return [("", row.detail)]
     if not isinstance(facts, dict):
         return [("", str(facts))]
-    from xgm.oversight.models import LEVELS
+    from xgm.oversight.models import LEVELS, ROLES
 
+    labels = {"level": LEVELS, "role": ROLES}
     return [
-        (str(DETAIL_LABELS.get(k, k)), str(LEVELS.get(v, v) if k == "level" else v))
+        (str(DETAIL_LABELS.get(k, k)), str(labels[k].get(v, v) if k in labels else v))
         for k, v in facts.items()
     ]

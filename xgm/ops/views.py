@@ -15,10 +15,12 @@ from xgm.extensions import db, limiter
 from xgm.guards.models import GuardSession
 from xgm.ops import bp, health
 from xgm.ops.access import current_operator, operator_required
+from xgm.ops.areas import picker_chain
 from xgm.ops.forms import ObserverForm, ResumeForm, SuspendForm
 from xgm.ops.journal import ACTIONS, describe, record_action
 from xgm.ops.models import Operator, OperatorAction, OperatorSession
 from xgm.ops.usage import tenant_usage
+from xgm.oversight.area import bind_observer
 from xgm.oversight.models import Observer, ObserverSession
 from xgm.riders.city import city_link_down
 
@@ -219,13 +221,21 @@ def _observers_page(form: ObserverForm):
     rows = db.session.scalars(
         select(Observer).order_by(Observer.active.desc(), Observer.created_at.desc())
     ).all()
-    return render_template("ops/observers.html", form=form, observers=rows, confirm=ConfirmForm())
+    return render_template(
+        "ops/observers.html",
+        form=form,
+        observers=rows,
+        unbound=[o for o in rows if not o.division_code],
+        confirm=ConfirmForm(),
+        chain=picker_chain(form.division_code.data),
+    )
 
 
 @bp.route("/ops/observers/new", methods=["POST"])
 @operator_required
 def observer_new():
-    """Create an observer bound to one district, street or community."""
+    """Create an observer bound to one city, county, street or community (division_code),
+    with the role observer or regulator."""
     form = ObserverForm()
     if form.validate_on_submit():
         if _email_in_use(form.email.data):
@@ -235,10 +245,10 @@ def observer_new():
                 name=form.name.data,
                 email=form.email.data,
                 password_hash=hash_secret(form.password.data),
-                level=form.level.data,
-                area=form.area.data,
+                role=form.role.data,
                 created_by_operator_id=current_operator().id,
             )
+            bind_observer(observer, form.division_code.data)
             db.session.add(observer)
             record_action(
                 "observer.created",
@@ -247,6 +257,8 @@ def observer_new():
                 email=observer.email,
                 level=observer.level,
                 area=observer.area,
+                division=observer.division_code,
+                role=observer.role,
             )
             db.session.commit()
             flash(_("已添加观察员 %(name)s", name=observer.name), "success")

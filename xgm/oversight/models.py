@@ -1,4 +1,4 @@
-"""Observers: community and street officials with a read-only view of an area; not tenant-owned."""
+"""Observers: officials with a read-only view of one administrative division; not tenant-owned."""
 
 from datetime import datetime
 
@@ -11,11 +11,19 @@ from tenants import utcnow
 from xgm.accounts.principals import PrincipalSessionMixin, open_session, principal_id
 from xgm.extensions import db
 
-#: Area levels, matched against the Compound column of the same name.
+#: Level names of an observer's area: the division levels an observer may be bound to, and
+#: the free-text "district" of accounts made before divisions (not migrated yet).
 LEVELS = {
-    "district": _l("区县"),
+    "city": _l("市"),
+    "county": _l("区县"),
     "street": _l("镇街"),
     "community": _l("社区"),
+    "district": _l("区县"),
+}
+#: Roles: an observer reads their area; a regulator (县市场监管局 ...) also reads the industry.
+ROLES = {
+    "observer": _l("观察员"),
+    "regulator": _l("监管"),
 }
 
 
@@ -30,10 +38,19 @@ class Observer(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(50))
     #: argon2id hash (argon2-cffi PHC string).
     password_hash: Mapped[str] = mapped_column(String(200))
-    #: "district", "street" or "community": which Compound column `area` is matched against.
+    #: The division (xgm.divisions) the observer is bound to: a city, county, street or
+    #: community code. They see exactly the compounds whose division lies inside it. ""
+    #: for an account made before divisions whose area did not resolve (sees nothing until
+    #: the operator binds it).
+    division_code: Mapped[str] = mapped_column(String(12), default="")
+    #: The division's level (city / county / street / community); for an unbound old account
+    #: the level it was typed with ("district", "street", "community").
     level: Mapped[str] = mapped_column(String(16))
-    #: The area's name exactly as the compounds carry it (e.g. "西湖区", "北山街道").
+    #: The division's name from the city down ("桐庐县城南街道"), shown on pages; for an
+    #: unbound old account the text typed then.
     area: Mapped[str] = mapped_column(String(40))
+    #: "observer" or "regulator" (监管: the county or city market regulator).
+    role: Mapped[str] = mapped_column(String(16), default="observer")
     active: Mapped[bool] = mapped_column(default=True)
     #: The operator who created the account (plain id: the log outlives operator changes).
     created_by_operator_id: Mapped[int | None] = mapped_column(default=None)
@@ -51,8 +68,13 @@ class Observer(UserMixin, db.Model):
 
     @property
     def level_label(self) -> str:
-        """The level in words (区县 / 镇街 / 社区)."""
+        """The level in words (市 / 区县 / 镇街 / 社区)."""
         return str(LEVELS.get(self.level, self.level))
+
+    @property
+    def role_label(self) -> str:
+        """The role in words (观察员 / 监管)."""
+        return str(ROLES.get(self.role, self.role))
 
     def get_id(self) -> str:
         """Flask-Login id: "ob:<id>:<nonce>"."""
