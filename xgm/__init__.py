@@ -47,7 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     from flask_login import current_user
 
     import tenants
-    from xgm import errors, headers
+    from xgm import errors, headers, inputs
     from xgm.config import load_config
     from xgm.extensions import babel, csrf, db, limiter, login_manager, migrate
     from xgm.i18n import install_template_gettext, select_locale
@@ -78,6 +78,7 @@ def create_app(config: dict | None = None) -> Flask:
     install_template_gettext(app)
     errors.init_app(app)
     headers.init_app(app)
+    inputs.init_app(app)  # before the blueprints: their <int:> rules use its converter
 
     def _open_tenant_scope():
         g._xgm_tenant_token = tenants.begin_request_scope()

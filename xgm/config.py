@@ -93,6 +93,10 @@ def load_config(instance_path: Path, env=None) -> dict:
         # Gate agents: how often a waiting long poll looks at the database by itself (it is
         # woken through Redis at once; this covers a lost wake-up, within a command's 10 s).
         "XGM_AGENT_RECHECK": float(env.get("XGM_AGENT_RECHECK", "5")),
+        # Sign-in sessions of office users, observers and operators (seconds): ended on the
+        # server after this long unused (12 h) and this long after sign-in (14 days).
+        "XGM_SESSION_IDLE_TIMEOUT": float(env.get("XGM_SESSION_IDLE_TIMEOUT", "43200")),
+        "XGM_SESSION_MAX_AGE": float(env.get("XGM_SESSION_MAX_AGE", "1209600")),
         # Flask-Limiter: counters in Redis, shared by every web process.
         "RATELIMIT_STORAGE_URI": redis_url,
         "RATELIMIT_KEY_PREFIX": env.get("XGM_RATELIMIT_PREFIX", "xgm-limits"),

@@ -1,7 +1,7 @@
 """gate agents
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-03 06:49:46.380325
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -101,7 +101,7 @@ def test_duplicate_email_is_refused(app, client, new_client):
     assert _signup(client).status_code == 302
     response = _signup(new_client(), uscc=make_uscc(), email="LI.SI@example.com")
     assert response.status_code == 200
-    assert "该邮箱已注册" in response.get_data(as_text=True)
+    assert "该邮箱已被其他账号使用，请直接登录或换一个邮箱" in response.get_data(as_text=True)
     assert _counts(app) == (1, 1)
 
 

@@ -44,7 +44,10 @@ def test_team_form_errors_create_nothing(app, client):
     tid = _owner(app, client)
     for changes, message in (
         ({"password": "123456789012", "password_confirm": "123456789012"}, "不能全是数字"),
-        ({"email": "manager@example.com"}, "该邮箱已注册"),
+        (
+            {"email": "manager@example.com"},
+            "该邮箱已被其他账号使用（物业公司账号或社区、街道观察员账号）",
+        ),
     ):
         response = client.post(
             "/team", data={**NEW, **changes, "csrf_token": csrf_token(client, "/team")}

@@ -166,7 +166,9 @@ def test_email_of_an_office_user_is_refused(app, client):
     signed_in_operator(app, client)
     response = _new(client)
     assert response.status_code == 200
-    assert "该邮箱已被使用" in response.get_data(as_text=True)
+    assert "该邮箱已被其他账号使用（物业公司账号或社区、街道观察员账号）" in response.get_data(
+        as_text=True
+    )
 
 
 def test_weak_password_is_refused(app, client):

@@ -3,12 +3,12 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from tenants import uscc_error
 from xgm.accounts.passwords import password_problem
+from xgm.inputs.forms import Form
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
@@ -65,7 +65,7 @@ def _password_fields():
     return password, confirm
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     """A property company signs itself up with its owner account."""
 
     company_name = StringField(
@@ -84,7 +84,7 @@ class SignupForm(FlaskForm):
     password, password_confirm = _password_fields()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Email and password sign-in for owners and managers."""
 
     email = EmailField(
@@ -93,7 +93,7 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("密码"), validators=[_required()])
 
 
-class ManagerForm(FlaskForm):
+class ManagerForm(Form):
     """The owner adds a manager account."""
 
     name = StringField(
@@ -106,12 +106,12 @@ class ManagerForm(FlaskForm):
     password, password_confirm = _password_fields()
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     """A signed-in user changes their password."""
 
     current_password = PasswordField(_l("当前密码"), validators=[_required()])
     password, password_confirm = _password_fields()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A bare form carrying only the CSRF token, for one-button POST actions."""

@@ -18,7 +18,8 @@ class User(TenantScoped, UserMixin, db.Model):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: Unique across all tenants: the email alone identifies the account at sign-in.
+    #: Unique across all tenants and observers (xgm.accounts.emails): the email alone
+    #: identifies the account at sign-in. Stored normalised (trimmed, lower case).
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(50))
     phone: Mapped[str] = mapped_column(String(20), default="")
@@ -67,3 +68,8 @@ class LoginSession(TenantScoped, db.Model):
     user_agent: Mapped[str] = mapped_column(String(200), default="")
 
     user = relationship("User")
+
+
+from xgm.accounts.emails import register_sign_in_model  # noqa: E402
+
+register_sign_in_model(User, "user")

@@ -14,7 +14,7 @@ from sqlalchemy import String, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenants import utcnow
-from xgm.accounts.sessions import LAST_SEEN_EVERY
+from xgm.accounts.sessions import keep_alive
 from xgm.extensions import db
 
 
@@ -38,7 +38,10 @@ def principal_id(kind: str, principal) -> str:
 
 
 def load_principal(principal_model, session_model, owner_column: str, rest: str):
-    """Load a principal from "<id>:<nonce>" when its session is live and it is active."""
+    """Load a principal from "<id>:<nonce>" when its session is live and it is active.
+
+    A session past its idle timeout or lifetime is ended here (see sessions.keep_alive).
+    """
     try:
         ident_s, nonce = rest.split(":", 1)
         ident = int(ident_s)
@@ -61,10 +64,8 @@ def load_principal(principal_model, session_model, owner_column: str, rest: str)
     principal, login_session = row
     if not principal.is_active:
         return None
-    now = utcnow()
-    if now - login_session.last_seen_at > LAST_SEEN_EVERY:
-        login_session.last_seen_at = now
-        db.session.commit()
+    if keep_alive(login_session, utcnow()) is not None:
+        return None
     principal.login_session = login_session
     return principal
 

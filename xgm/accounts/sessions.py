@@ -7,9 +7,10 @@ The Flask-Login id is "<kind>:<...>"; kinds register a loader here, so other acc
 
 import secrets
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from flask import request
+from flask import current_app, flash, request, session
+from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from sqlalchemy import select, update
 
@@ -18,6 +19,63 @@ from xgm.accounts.models import LoginSession, User
 from xgm.extensions import db, login_manager
 
 LAST_SEEN_EVERY = timedelta(minutes=5)
+
+
+def _duration(seconds: float) -> str:
+    """A setting's length in words: "14 天", "12 小时", "30 分钟"."""
+    seconds = float(seconds)
+    for unit, label in ((86400, _("%(n)s 天")), (3600, _("%(n)s 小时"))):
+        if seconds >= unit and (seconds / unit).is_integer():
+            return label % {"n": int(seconds / unit)}
+    return _("%(n)s 分钟") % {"n": max(1, round(seconds / 60))}
+
+
+def session_expiry(login_session, now: datetime) -> str | None:
+    """Why a sign-in session is over by the clock ("idle" or "lifetime"), or None while it lives.
+
+    Both limits are checked here, on the server, against the session's row:
+    XGM_SESSION_IDLE_TIMEOUT seconds since it was last used (12 h) and XGM_SESSION_MAX_AGE
+    seconds since sign-in (14 days). Used by every kind of sign-in session (office users,
+    observers, operators).
+    """
+    config = current_app.config
+    if now - login_session.created_at >= timedelta(seconds=config["XGM_SESSION_MAX_AGE"]):
+        return "lifetime"
+    if now - login_session.last_seen_at >= timedelta(seconds=config["XGM_SESSION_IDLE_TIMEOUT"]):
+        return "idle"
+    return None
+
+
+def expire_session(login_session, reason: str, now: datetime) -> None:
+    """End a session that ran out (commits), drop it from the cookie and say why on sign-in."""
+    login_session.revoked_at = now
+    db.session.commit()
+    session.pop("_user_id", None)
+    config = current_app.config
+    if reason == "lifetime":
+        duration = _duration(config["XGM_SESSION_MAX_AGE"])
+        flash(_("登录已超过 %(duration)s，为安全起见请重新登录", duration=duration), "warning")
+    else:
+        duration = _duration(config["XGM_SESSION_IDLE_TIMEOUT"])
+        flash(_("超过 %(duration)s未操作，已自动退出，请重新登录", duration=duration), "warning")
+
+
+def keep_alive(login_session, now: datetime) -> str | None:
+    """The check every loader runs on a live session row: expire it, or note it was used.
+
+    Returns the expiry reason (the session is then ended, see expire_session) or None. The
+    last use is written at most every 5 minutes (every tenth of the idle timeout when shorter).
+    """
+    reason = session_expiry(login_session, now)
+    if reason is not None:
+        expire_session(login_session, reason, now)
+        return reason
+    idle = timedelta(seconds=current_app.config["XGM_SESSION_IDLE_TIMEOUT"])
+    if now - login_session.last_seen_at > min(LAST_SEEN_EVERY, idle / 10):
+        login_session.last_seen_at = now
+        db.session.commit()
+    return None
+
 
 _LOADERS: dict[str, Callable[[str], object | None]] = {}
 
@@ -58,10 +116,8 @@ def _load_office_user(rest: str) -> User | None:
     user, login_session = row
     if not user.is_active:
         return None
-    now = utcnow()
-    if now - login_session.last_seen_at > LAST_SEEN_EVERY:
-        login_session.last_seen_at = now
-        db.session.commit()
+    if keep_alive(login_session, utcnow()) is not None:
+        return None
     user.login_session = login_session
     return user
 

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from tenants import Tenant, get_or_404, set_request_tenant, unscoped
 from xgm.accounts import bp
 from xgm.accounts.access import current_office_user, office_required
+from xgm.accounts.emails import email_in_use, taken_message
 from xgm.accounts.forms import (
     ConfirmForm,
     LoginForm,
@@ -18,6 +19,7 @@ from xgm.accounts.forms import (
 )
 from xgm.accounts.models import User
 from xgm.accounts.passwords import burn_verify_time, hash_secret, verify_secret
+from xgm.accounts.redirects import local_next
 from xgm.accounts.sessions import (
     find_password_principal,
     revoke_sessions,
@@ -30,19 +32,6 @@ from xgm.extensions import db, limiter
 def _account_key() -> str:
     """Rate-limit key for the account being tried (the email typed)."""
     return "acct:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
-def _email_taken(email: str) -> bool:
-    with unscoped():  # emails are unique across every tenant
-        return (
-            db.session.scalar(select(func.count()).select_from(User).where(User.email == email)) > 0
-        )
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("home.index")
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -59,8 +48,8 @@ def signup():
         if uscc_taken:
             form.uscc.errors.append(_("该统一社会信用代码已注册；如需加入，请联系贵公司的管理员"))
             ok = False
-        if _email_taken(form.email.data):
-            form.email.errors.append(_("该邮箱已注册，请直接登录"))
+        if email_in_use(form.email.data):
+            form.email.errors.append(_("该邮箱已被其他账号使用，请直接登录或换一个邮箱"))
             ok = False
         if ok:
             tenant = Tenant(
@@ -113,7 +102,8 @@ def login():
                 error = _("该账号已停用，请联系平台运营方。")
             else:
                 other.sign_in()
-                return redirect(url_for(other.landing_endpoint))
+                landing = url_for(other.landing_endpoint)
+                return redirect(local_next(request.args.get("next"), landing, under=landing))
         elif user is None:
             burn_verify_time(form.password.data)
             error = _("邮箱或密码不正确")
@@ -125,7 +115,7 @@ def login():
             error = _("该账号已停用，请联系贵公司的管理员。")
         else:
             sign_in(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(local_next(request.args.get("next"), url_for("home.index")))
     return render_template("accounts/login.html", form=form, error=error)
 
 
@@ -146,8 +136,8 @@ def team():
     """The owner lists, adds and deactivates managers."""
     form = ManagerForm()
     if form.validate_on_submit():
-        if _email_taken(form.email.data):
-            form.email.errors.append(_("该邮箱已注册"))
+        if email_in_use(form.email.data):
+            form.email.errors.append(taken_message())
         else:
             db.session.add(
                 User(
@@ -158,9 +148,14 @@ def team():
                     password_hash=hash_secret(form.password.data),
                 )
             )
-            db.session.commit()
-            flash(_("已添加管理员 %(name)s", name=form.name.data), "success")
-            return redirect(url_for("accounts.team"))
+            try:
+                db.session.commit()
+            except IntegrityError:  # the namespace's unique index: someone took it meanwhile
+                db.session.rollback()
+                form.email.errors.append(taken_message())
+            else:
+                flash(_("已添加管理员 %(name)s", name=form.name.data), "success")
+                return redirect(url_for("accounts.team"))
     users = db.session.scalars(select(User).order_by(User.role.desc(), User.created_at)).all()
     return render_template("accounts/team.html", form=form, users=users, confirm=ConfirmForm())
 

@@ -7,7 +7,7 @@ from xgm.accounts.access import office_required
 from xgm.audit import bp
 from xgm.audit.events import KINDS, describe
 from xgm.audit.models import AuditEvent
-from xgm.extensions import db
+from xgm.inputs.paging import paginate
 
 PER_PAGE = 50
 
@@ -22,7 +22,7 @@ def index():
     query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     if kind:
         query = query.where(AuditEvent.kind == kind)
-    page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    page = paginate(query, PER_PAGE)
     return render_template(
         "audit/index.html",
         page=page,

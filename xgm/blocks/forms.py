@@ -4,10 +4,10 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from xgm.inputs.forms import Form
 from xgm.riders.city import CN_TZ, today_cn
 
 RIDER_CODE_RE = re.compile(r"^[A-Z0-9_-]{4,32}$")
@@ -24,7 +24,7 @@ def end_of_day_utc(day: date) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-class BlockForm(FlaskForm):
+class BlockForm(Form):
     """Rider code, where (one compound or all), why, and until when (optional)."""
 
     rider_code = StringField(

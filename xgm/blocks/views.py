@@ -14,6 +14,7 @@ from xgm.blocks.models import Block
 from xgm.blocks.rules import add_block
 from xgm.compounds.models import Compound
 from xgm.extensions import db
+from xgm.privacy import shows_rider_data
 from xgm.riders.city import lookup_rider
 
 HISTORY = 50
@@ -29,6 +30,7 @@ def _compounds() -> list[Compound]:
 
 @bp.route("/blocks", methods=["GET", "POST"])
 @office_required()
+@shows_rider_data
 def index():
     """Managers see who is blocked where, and block a rider code."""
     compounds = _compounds()

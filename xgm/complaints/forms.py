@@ -4,7 +4,6 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -13,6 +12,7 @@ from xgm.city import COMPLAINT_CATEGORIES
 from xgm.complaints.labels import CATEGORY_LABELS, STATUS_LABELS
 from xgm.complaints.models import STATUSES
 from xgm.complaints.payload import CN_TZ
+from xgm.inputs.forms import Form
 
 RIDER_CODE_RE = re.compile(r"^[A-Z0-9_-]{4,40}$")
 MAX_DESCRIPTION = 500
@@ -82,7 +82,7 @@ def validate_occurred_at(form, field):
         raise ValidationError(_l("只能投诉 30 天内发生的事"))
 
 
-class IncidentFields(FlaskForm):
+class IncidentFields(Form):
     """The fields the city may refuse and a manager may correct."""
 
     rider_code = StringField(
@@ -138,7 +138,7 @@ class ComplaintForm(IncidentFields):
     gate_pairs: frozenset = frozenset()
 
 
-class GuardComplaintForm(FlaskForm):
+class GuardComplaintForm(Form):
     """A guard files a complaint from an arrival card: a category tile and an optional note."""
 
     category = SelectField(
@@ -159,11 +159,11 @@ class CorrectForm(IncidentFields):
     """Correct a complaint the city refused, then send it again."""
 
 
-class ResendForm(FlaskForm):
+class ResendForm(Form):
     """Send a failed complaint again, unchanged (same Idempotency-Key)."""
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """Filters of the complaints list (GET, no CSRF)."""
 
     class Meta:

@@ -14,7 +14,9 @@ from xgm.complaints.models import Complaint
 from xgm.complaints.payload import CN_TZ
 from xgm.extensions import db
 from xgm.guards.access import current_device, current_guard, guard_get_or_404, guard_required
+from xgm.inputs import query_id
 from xgm.passes.models import Arrival
+from xgm.privacy import shows_rider_data
 from xgm.privacy.access_log import log_access
 
 
@@ -80,10 +82,11 @@ def _my_complaints_today() -> list[Complaint]:
 
 @bp.route("/guard/complaints")
 @guard_required
+@shows_rider_data
 def guard_complaints():
     """The complaints this guard filed today (the done step shows the new one on top)."""
     complaints = _my_complaints_today()
-    filed_id = request.args.get("filed", type=int)
+    filed_id = query_id("filed")
     filed = next((c for c in complaints if c.id == filed_id), None)
     return render_template(
         "complaints/guard_today.html", complaints=complaints, filed=filed, device=current_device()

@@ -11,11 +11,8 @@ from datetime import timedelta
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from rq.exceptions import NoSuchJobError
-from rq.job import Job, JobStatus
 
-from tenants import utcnow
-from xgm.queues import get_queue
+from xgm.queues import get_queue, job_pending
 
 log = logging.getLogger(__name__)
 
@@ -24,28 +21,11 @@ DELIVER = "xgm.complaints.jobs.deliver_complaint"
 POLL = "xgm.complaints.jobs.poll_complaint"
 #: A delivery job never runs longer than this (HTTP timeouts are a few seconds).
 JOB_TIMEOUT = 120
-#: Jobs in these states will still run: enqueuing the same id again would only duplicate them.
-_PENDING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
 
 
 def delivery_job_id(complaint_id: int, attempt: int) -> str:
     """The RQ job id of delivery attempt number `attempt + 1` of a complaint."""
     return f"xgm-complaint-{int(complaint_id)}-{int(attempt)}"
-
-
-def _still_pending(queue, job_id: str, lease: float) -> bool:
-    """True when a job with this id is waiting to run, or started less than `lease` ago."""
-    try:
-        job = Job.fetch(job_id, connection=queue.connection, serializer=queue.serializer)
-    except NoSuchJobError:
-        return False
-    status = job.get_status(refresh=False)
-    if status in _PENDING:
-        return True
-    if status == JobStatus.STARTED and job.started_at is not None:
-        started = job.started_at.replace(tzinfo=None)
-        return utcnow() - started < timedelta(seconds=lease)
-    return False
 
 
 def enqueue_job(
@@ -57,7 +37,7 @@ def enqueue_job(
     """
     try:
         queue = get_queue(QUEUE)
-        if _still_pending(queue, job_id, lease):
+        if job_pending(queue, job_id, lease):
             return False
         options = {
             "job_id": job_id,

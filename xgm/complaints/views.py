@@ -23,7 +23,10 @@ from xgm.complaints.models import STATUSES, Complaint, ComplaintEvent, Complaint
 from xgm.complaints.payload import CN_TZ
 from xgm.compounds.models import Compound, Gate
 from xgm.extensions import db
+from xgm.inputs import query_id
+from xgm.inputs.paging import page_number
 from xgm.passes.models import Arrival
+from xgm.privacy import shows_rider_data
 
 PER_PAGE = 30
 
@@ -60,6 +63,7 @@ def _filters(form: FilterForm) -> tuple[list, str | None]:
 
 @bp.route("/complaints")
 @office_required()
+@shows_rider_data
 def index():
     """The tenant's complaints: filters, counts per status, newest first, paginated."""
     form = FilterForm(request.args)
@@ -78,7 +82,7 @@ def index():
         conditions.append(Complaint.status == status)
     total = db.session.scalar(select(func.count(Complaint.id)).where(*conditions)) or 0
     pages = max(1, -(-total // PER_PAGE))
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    page = min(page_number(), pages)
     complaints = db.session.scalars(
         select(Complaint)
         .where(*conditions)
@@ -147,6 +151,7 @@ def _own_arrival(arrival_id: int | None) -> int | None:
 
 @bp.route("/complaints/new", methods=["GET", "POST"])
 @office_required()
+@shows_rider_data
 def new():
     """File a complaint; the same rider, compound and category within 10 minutes asks first."""
     form = ComplaintForm()
@@ -155,7 +160,7 @@ def new():
         form.occurred_at.data = to_local(datetime.now(UTC).replace(tzinfo=None)).replace(
             second=0, microsecond=0
         )
-        prefill_from_arrival(form, request.args.get("arrival_id", type=int))
+        prefill_from_arrival(form, query_id("arrival_id"))
     if form.validate_on_submit():
         draft = _draft(form)
         if form.confirm.data != "new":
@@ -200,6 +205,7 @@ def _detail_page(complaint: Complaint, correct_form: CorrectForm | None = None, 
 
 @bp.route("/complaints/<int:complaint_id>")
 @office_required()
+@shows_rider_data
 def detail(complaint_id: int):
     """One complaint: what was sent, every delivery attempt and status change."""
     return _detail_page(get_or_404(Complaint, complaint_id))
@@ -207,6 +213,7 @@ def detail(complaint_id: int):
 
 @bp.route("/complaints/<int:complaint_id>/resend", methods=["POST"])
 @office_required()
+@shows_rider_data
 def resend(complaint_id: int):
     """Send a failed complaint again; a refused one may be corrected first (then a new key)."""
     complaint = get_or_404(Complaint, complaint_id)

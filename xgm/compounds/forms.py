@@ -4,9 +4,10 @@ import re
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
+
+from xgm.inputs.forms import Form
 
 #: A mobile number; a landline with area code (and an optional extension); a 400/800 number;
 #: a short service number (12345, 96xxx), optionally with an area code.
@@ -83,7 +84,7 @@ def _max(n: int):
     return Length(max=n, message=_l("最多 %(n)s 个字", n=n))
 
 
-class CompoundForm(FlaskForm):
+class CompoundForm(Form):
     """Register or edit a compound (contract field names: name, address, district, ...)."""
 
     name = StringField(_l("小区名称"), validators=[_required(), _max(60)], filters=[clean_text])
@@ -104,7 +105,7 @@ class CompoundForm(FlaskForm):
     )
 
 
-class GateForm(FlaskForm):
+class GateForm(Form):
     """Add or rename a gate of a compound (东门, 北门, 地库入口 ...)."""
 
     name = StringField(_l("门岗名称"), validators=[_required(), _max(40)], filters=[clean_text])

@@ -5,6 +5,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from flask_babel import gettext as _
 
+from xgm.inputs import in_supported_range
+
 #: China Standard Time. A fixed offset: China has had no daylight saving since 1991.
 CN_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 CN_OFFSET_HOURS = 8
@@ -63,16 +65,19 @@ def to_local(utc_naive: datetime | None) -> datetime | None:
 
 
 def parse_day(value: str | None, what: str) -> date:
-    """A strict YYYY-MM-DD date, or PeriodError naming the field."""
+    """A strict YYYY-MM-DD date within 2000-01-01..2099-12-31, or PeriodError naming the field."""
     value = (value or "").strip()
     try:
         if len(value) != 10:
             raise ValueError(value)
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise PeriodError(
             _("%(what)s日期格式不正确，请使用 YYYY-MM-DD，例如 2024-05-01", what=what)
         ) from None
+    if not in_supported_range(day):
+        raise PeriodError(_("%(what)s日期应在 2000-01-01 到 2099-12-31 之间", what=what))
+    return day
 
 
 def period_between(first: str | None, last: str | None, max_days: int = MAX_DAYS) -> Period:

@@ -1,22 +1,23 @@
 """Forms for enrolling and managing gate phones."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, Length, Optional
+
+from xgm.inputs.forms import Form
 
 
 def _strip(value):
     return (value or "").strip()
 
 
-class NewCodeForm(FlaskForm):
+class NewCodeForm(Form):
     """A manager asks for an enrollment code for a compound, optionally for one gate."""
 
     gate_id = IntegerField(_l("门岗"), validators=[Optional()], render_kw={"inputmode": "numeric"})
 
 
-class EnrollForm(FlaskForm):
+class EnrollForm(Form):
     """The gate phone enters the code a manager gave it."""
 
     code = StringField(
@@ -26,7 +27,7 @@ class EnrollForm(FlaskForm):
     )
 
 
-class RenameForm(FlaskForm):
+class RenameForm(Form):
     """A manager names a phone so guards and the audit log can tell phones apart."""
 
     name = StringField(

@@ -1,14 +1,14 @@
 """The export request form (a large export is confirmed with a POST)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import AnyOf, DataRequired
 
 from xgm.exports.models import KINDS
+from xgm.inputs.forms import Form
 
 
-class ExportForm(FlaskForm):
+class ExportForm(Form):
     """Start a background export of one kind for a period (dates are YYYY-MM-DD)."""
 
     kind = HiddenField(validators=[AnyOf(KINDS, message=_l("未知的导出类型"))])

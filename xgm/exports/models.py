@@ -30,12 +30,25 @@ class ExportJob(TenantScoped, db.Model):
     rows_done: Mapped[int] = mapped_column(default=0)
     #: The finished CSV (UTF-8 with BOM); loaded only when downloaded.
     content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary, default=None))
-    #: Why it failed: "queue_unavailable" (Redis down when queued) or "internal" (see RQ).
+    #: Why it failed: "internal" (the job raised, see RQ's failed jobs), "interrupted" (its job
+    #: was lost MAX_ATTEMPTS times), "timeout" (not done within XGM_EXPORT_GIVE_UP); while
+    #: queued, "queue_unavailable" says Redis could not be reached yet (the sweep retries).
     error: Mapped[str] = mapped_column(String(20), default="")
+    #: When it was last asked for (created, or the 重试 button): the sweep and give-up count from it.
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Runs started (by the worker); the sweep gives up after MAX_ATTEMPTS lost runs.
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: Last sign of life of the running job (its start and every progress step).
+    heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
     requested_by_user_id: Mapped[int | None] = mapped_column(default=None)
     requested_by_name: Mapped[str] = mapped_column(String(50), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    @property
+    def pending(self) -> bool:
+        """True while the export is waiting for or being built by the worker."""
+        return self.status in ("queued", "running")
 
     @property
     def percent(self) -> int:

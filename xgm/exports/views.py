@@ -1,21 +1,40 @@
 """CSV exports: `/exports/<kind>.csv?from=&to=` answers small periods at once; large ones queue."""
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tenants import get_or_404
 from xgm.accounts.access import current_office_user, office_required
+from xgm.accounts.forms import ConfirmForm
 from xgm.dashboard.periods import PeriodError, local_today, period_between
 from xgm.errors import render_error
 from xgm.exports import bp
 from xgm.exports.csvfiles import count_rows, iter_rows, render_csv
 from xgm.exports.forms import ExportForm
-from xgm.exports.jobs import enqueue_export
+from xgm.exports.jobs import give_up_if_overdue, queue_export, retry_export
 from xgm.exports.models import ExportJob
 from xgm.extensions import db
 
 RECENT_JOBS = 20
+
+
+def reason_text(job: ExportJob) -> str:
+    """Why a background export failed, or why a queued one waits; "" when there is nothing to say."""
+    if job.status == "failed":
+        if job.error == "interrupted":
+            return _("后台任务多次中断（已自动重试 %(n)s 次），请点击重试。", n=job.attempts)
+        if job.error == "timeout":
+            hours = "{:g}".format(float(current_app.config["XGM_EXPORT_GIVE_UP"]) / 3600)
+            return _(
+                "排队超过 %(hours)s 小时仍未完成，后台任务可能暂时不可用，请稍后重试。", hours=hours
+            )
+        if job.error == "queue_unavailable":
+            return _("任务队列暂时不可用，请稍后重试。")
+        return _("生成文件时出错（已记录），请稍后重试。")
+    if job.pending and job.error == "queue_unavailable":
+        return _("任务队列暂时不可用，恢复后将自动开始，无需重新导出。")
+    return ""
 
 
 def _csv_response(content: bytes, filename: str) -> Response:
@@ -36,11 +55,15 @@ def index():
         .order_by(ExportJob.created_at.desc(), ExportJob.id.desc())
         .limit(RECENT_JOBS)
     ).all()
+    for job in jobs:
+        give_up_if_overdue(job)
     return render_template(
         "exports/index.html",
         first=request.args.get("from") or today[:8] + "01",
         last=request.args.get("to") or today,
         jobs=jobs,
+        retry_form=ConfirmForm(),
+        export_reason=reason_text,
     )
 
 
@@ -96,19 +119,32 @@ def new():
     )
     db.session.add(job)
     db.session.commit()
-    if not enqueue_export(job):
-        job.status = "failed"
-        job.error = "queue_unavailable"
-        db.session.commit()
+    queue_export(job)  # Redis down: it stays queued and the sweep enqueues it later
     return redirect(url_for("exports.progress", export_id=job.id), code=303)
 
 
 @bp.route("/exports/<int:export_id>")
 @office_required()
 def progress(export_id: int):
-    """A background export's progress bar, then its download link."""
+    """A background export's progress bar, then its download link; 失败 with why and 重试."""
     job = get_or_404(ExportJob, export_id)
-    return render_template("exports/progress.html", job=job)
+    give_up_if_overdue(job)
+    return render_template(
+        "exports/progress.html", job=job, retry_form=ConfirmForm(), export_reason=reason_text
+    )
+
+
+@bp.route("/exports/<int:export_id>/retry", methods=["POST"])
+@office_required()
+def retry(export_id: int):
+    """重试: start a failed background export again."""
+    job = get_or_404(ExportJob, export_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if job.status == "failed":
+        retry_export(job)
+        flash(_("已重新开始导出"), "success")
+    return redirect(url_for("exports.progress", export_id=job.id), code=303)
 
 
 @bp.route("/exports/<int:export_id>/download")

@@ -1,12 +1,12 @@
 """Forms for guard accounts, PINs, the shift length and the PIN sign-in on a gate phone."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from xgm.accounts.forms import validate_phone
 from xgm.guards.pins import pin_problem
+from xgm.inputs.forms import Form
 
 
 def _strip(value):
@@ -39,7 +39,7 @@ def _optional_pin_field():
     )
 
 
-class GuardForm(FlaskForm):
+class GuardForm(Form):
     """A manager adds or edits a guard; the compound choices are set by the view."""
 
     name = StringField(
@@ -77,13 +77,13 @@ class NewGuardForm(GuardForm):
     pin = _optional_pin_field()
 
 
-class ResetPinForm(FlaskForm):
+class ResetPinForm(Form):
     """A manager gives a guard a new PIN (typed, or generated when left empty)."""
 
     pin = _optional_pin_field()
 
 
-class ShiftForm(FlaskForm):
+class ShiftForm(Form):
     """The owner sets how long a guard session lasts."""
 
     shift_hours = IntegerField(
@@ -96,7 +96,7 @@ class ShiftForm(FlaskForm):
     )
 
 
-class PinSignInForm(FlaskForm):
+class PinSignInForm(Form):
     """A guard taps their name and types their PIN on the phone's PIN pad."""
 
     guard_id = IntegerField(validators=[DataRequired(message=_l("请先点选您的名字"))])

@@ -36,7 +36,8 @@ class Guard(TenantScoped, UserMixin, db.Model):
     #: argon2id hash of the 6-digit PIN (never stored or shown in clear after creation).
     pin_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
-    #: Wrong PINs in a row; the fifth locks the guard for 15 minutes.
+    #: PIN attempts since the last right PIN or lockout, counted before each PIN is checked
+    #: (xgm.guards.pins); the fifth sets `locked_until` (15 minutes) and the count back to 0.
     failed_pins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
     pin_changed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,10 +4,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import and_, case, or_, select, update
+
 from tenants import utcnow
 from xgm.accounts.passwords import hash_secret, verify_secret
 from xgm.audit import record
 from xgm.extensions import db
+from xgm.guards.models import Guard
 
 PIN_LENGTH = 6
 MAX_FAILURES = 5
@@ -79,29 +82,75 @@ class PinCheck:
     attempts_left: int = MAX_FAILURES
 
 
-def check_pin(guard, device, pin: str) -> PinCheck:
-    """Verify a PIN on a phone; wrong PINs count toward a 15-minute lockout. Commits."""
-    now = utcnow()
-    if guard.locked_at(now):
-        return PinCheck(False, guard.locked_until, 0)
-    if guard.locked_until is not None:  # an expired lockout: a fresh set of attempts
-        guard.locked_until = None
-        guard.failed_pins = 0
-    if verify_secret(guard.pin_hash, pin):
-        guard.failed_pins = 0
-        return PinCheck(True)
-    guard.failed_pins += 1
-    record("guard.pin_failed", guard=guard, device=device, detail={"failures": guard.failed_pins})
-    if guard.failed_pins >= MAX_FAILURES:
-        guard.locked_until = now + LOCK_FOR
-        record(
-            "guard.locked",
-            guard=guard,
-            device=device,
-            detail={"failures": guard.failed_pins},
+def _reserve_attempt(guard_id: int, now: datetime) -> tuple[int, datetime | None] | None:
+    """Count one attempt before the PIN is checked: one conditional UPDATE ... RETURNING.
+
+    The row is updated only when the guard is not locked (an expired lockout starts a fresh
+    count); the attempt that reaches MAX_FAILURES sets the lockout in the same statement, so
+    whatever arrives after it, on any phone or web process, finds the guard locked. The
+    database serialises the updates of one row (PostgreSQL row lock; SQLite's write lock), so
+    however many attempts run at once, at most MAX_FAILURES are counted before the lockout and
+    only those get their PIN checked. Returns (attempt number, lockout set by it) or None
+    when the guard is locked. Commits.
+    """
+    expired = and_(Guard.locked_until.is_not(None), Guard.locked_until <= now)
+    count = case((expired, 0), else_=Guard.failed_pins) + 1
+    row = db.session.execute(
+        update(Guard)
+        .where(
+            Guard.id == guard_id,
+            or_(Guard.locked_until.is_(None), Guard.locked_until <= now),
         )
-        guard.failed_pins = 0
-        db.session.commit()
-        return PinCheck(False, guard.locked_until, 0)
+        .values(
+            failed_pins=case((count >= MAX_FAILURES, 0), else_=count),
+            locked_until=case((count >= MAX_FAILURES, now + LOCK_FOR), else_=None),
+        )
+        .returning(Guard.failed_pins, Guard.locked_until)
+        .execution_options(synchronize_session=False)
+    ).first()
     db.session.commit()
-    return PinCheck(False, None, MAX_FAILURES - guard.failed_pins)
+    if row is None:
+        return None
+    failed, locked_until = row
+    return (MAX_FAILURES, locked_until) if locked_until is not None else (failed, None)
+
+
+def _clear_attempts(guard_id: int) -> None:
+    """A right PIN: no attempts counted, no lockout (commits)."""
+    db.session.execute(
+        update(Guard)
+        .where(Guard.id == guard_id)
+        .values(failed_pins=0, locked_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def check_pin(guard, device, pin: str) -> PinCheck:
+    """Verify a PIN on a phone; wrong PINs count toward a 15-minute lockout. Commits.
+
+    The attempt is counted in the database before the (slow) argon2 check, never read, added
+    to and written back: while a guard is locked, or once the attempts in flight reach the
+    limit, the PIN is not checked at all, and the right PIN is refused like any other.
+    """
+    guard_id = guard.id
+    db.session.commit()  # the count below is a transaction of its own, held for one statement
+    now = utcnow()
+    reserved = _reserve_attempt(guard_id, now)
+    if reserved is None:
+        locked_until = db.session.scalar(select(Guard.locked_until).where(Guard.id == guard_id))
+        if locked_until is None or locked_until <= now:  # unlocked meanwhile: count it now
+            reserved = _reserve_attempt(guard_id, now)
+        if reserved is None:
+            return PinCheck(False, locked_until or now + LOCK_FOR, 0)
+    attempt, locked_until = reserved
+    if verify_secret(guard.pin_hash, pin):
+        _clear_attempts(guard_id)
+        return PinCheck(True)
+    record("guard.pin_failed", guard=guard, device=device, detail={"failures": attempt})
+    if locked_until is not None:
+        record("guard.locked", guard=guard, device=device, detail={"failures": attempt})
+        db.session.commit()
+        return PinCheck(False, locked_until, 0)
+    db.session.commit()
+    return PinCheck(False, None, MAX_FAILURES - attempt)

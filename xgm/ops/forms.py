@@ -1,13 +1,13 @@
 """Operator console forms: tenant suspend/resume and observer accounts."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional
 
 from xgm.accounts.forms import validate_password
 from xgm.divisions.catalog import catalog
+from xgm.inputs.forms import Form
 from xgm.oversight.models import ROLES
 
 #: Division levels an observer may be bound to.
@@ -20,7 +20,7 @@ def _strip(value):
     return (value or "").strip()
 
 
-class SuspendForm(FlaskForm):
+class SuspendForm(Form):
     """Suspend a tenant: the reason is shown to its users when they try to sign in."""
 
     reason = StringField(
@@ -33,7 +33,7 @@ class SuspendForm(FlaskForm):
     )
 
 
-class ResumeForm(FlaskForm):
+class ResumeForm(Form):
     """Resume a suspended tenant, with an optional note."""
 
     reason = StringField(
@@ -52,7 +52,7 @@ def validate_observer_division(field) -> None:
         raise ValidationError(_l("辖区须是市、区县、镇街或社区，请选到市一级或以下"))
 
 
-class ObserverAreaForm(FlaskForm):
+class ObserverAreaForm(Form):
     """The operator binds an observer to a division (and sets the role)."""
 
     division_code = StringField(

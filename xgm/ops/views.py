@@ -4,15 +4,20 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from redis.exceptions import RedisError
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from tenants import Tenant, unscoped, utcnow
+from xgm.accounts.emails import email_in_use, taken_message
 from xgm.accounts.forms import ConfirmForm, LoginForm
 from xgm.accounts.models import LoginSession, User
 from xgm.accounts.passwords import burn_verify_time, hash_secret, verify_secret
 from xgm.accounts.principals import open_session, revoke_all
+from xgm.accounts.redirects import local_next
 from xgm.accounts.sessions import sign_out
 from xgm.extensions import db, limiter
 from xgm.guards.models import GuardSession
+from xgm.inputs import query_id
+from xgm.inputs.paging import paginate
 from xgm.ops import bp, health
 from xgm.ops.access import current_operator, operator_required
 from xgm.ops.areas import picker_chain
@@ -30,12 +35,6 @@ TENANTS_PER_PAGE = 50
 def _account_key() -> str:
     """Rate-limit key for the operator account being tried (the email typed)."""
     return "opacct:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/ops") and not target.startswith("//"):
-        return target
-    return url_for("ops.tenants")
 
 
 @bp.route("/ops/login", methods=["GET", "POST"])
@@ -59,7 +58,9 @@ def login():
         else:
             record_action("operator.signed_in", operator)
             open_session(OperatorSession, "operator_id", operator)  # commits both
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(
+                local_next(request.args.get("next"), url_for("ops.tenants"), under="/ops")
+            )
     if error is not None:
         record_action(
             "operator.sign_in_failed", operator, name=form.email.data, email=form.email.data
@@ -106,12 +107,7 @@ def tenants():
     q = (request.args.get("q") or "").strip()[:100]
     status = request.args.get("status", "")
     with unscoped():  # the search may look at users of every tenant
-        page = db.paginate(
-            _tenant_query(q, status),
-            per_page=TENANTS_PER_PAGE,
-            max_per_page=TENANTS_PER_PAGE,
-            error_out=False,
-        )
+        page = paginate(_tenant_query(q, status), TENANTS_PER_PAGE)
     ids = [t.id for t in page.items]
     with unscoped():  # owners of the tenants on this page
         owners = dict(
@@ -201,15 +197,6 @@ def resume(tid: int):
     return render_template("ops/tenant_status.html", tenant=tenant, form=form, action="resume")
 
 
-def _email_in_use(email: str) -> bool:
-    with unscoped():  # observers and office users share /login: emails are unique across both
-        users = db.session.scalar(select(func.count()).select_from(User).where(User.email == email))
-    observers = db.session.scalar(
-        select(func.count()).select_from(Observer).where(Observer.email == email)
-    )
-    return bool(users or observers)
-
-
 @bp.route("/ops/observers")
 @operator_required
 def observers():
@@ -238,8 +225,8 @@ def observer_new():
     with the role observer or regulator."""
     form = ObserverForm()
     if form.validate_on_submit():
-        if _email_in_use(form.email.data):
-            form.email.errors.append(_("该邮箱已被使用"))
+        if email_in_use(form.email.data):
+            form.email.errors.append(taken_message())
         else:
             observer = Observer(
                 name=form.name.data,
@@ -260,9 +247,14 @@ def observer_new():
                 division=observer.division_code,
                 role=observer.role,
             )
-            db.session.commit()
-            flash(_("已添加观察员 %(name)s", name=observer.name), "success")
-            return redirect(url_for("ops.observers"))
+            try:
+                db.session.commit()
+            except IntegrityError:  # the namespace's unique index: someone took it meanwhile
+                db.session.rollback()
+                form.email.errors.append(taken_message())
+            else:
+                flash(_("已添加观察员 %(name)s", name=observer.name), "success")
+                return redirect(url_for("ops.observers"))
     return _observers_page(form)
 
 
@@ -359,14 +351,14 @@ ACTIONS_PER_PAGE = 100
 @operator_required
 def actions():
     """The operators' log, newest first; ?tenant=<id> narrows it to one tenant."""
-    tenant_id = request.args.get("tenant", type=int)
+    tenant_id = query_id("tenant")
     kind = request.args.get("action", "")
     query = select(OperatorAction).order_by(OperatorAction.id.desc())
     if tenant_id is not None:
         query = query.where(OperatorAction.tenant_id == tenant_id)
     if kind in ACTIONS:
         query = query.where(OperatorAction.action == kind)
-    page = db.paginate(query, per_page=ACTIONS_PER_PAGE, error_out=False)
+    page = paginate(query, ACTIONS_PER_PAGE)
     tenant = db.session.get(Tenant, tenant_id) if tenant_id is not None else None
     return render_template(
         "ops/actions.html",

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenants import utcnow
+from xgm.accounts.emails import register_sign_in_model
 from xgm.accounts.principals import PrincipalSessionMixin, open_session, principal_id
 from xgm.extensions import db
 
@@ -33,7 +34,8 @@ class Observer(UserMixin, db.Model):
     __tablename__ = "observer"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: Unique, and never the email of an office user (both sign in at /login).
+    #: Unique, and never the email of an office user (both sign in at /login; the namespace
+    #: of xgm.accounts.emails enforces it). Stored normalised (trimmed, lower case).
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(50))
     #: argon2id hash (argon2-cffi PHC string).
@@ -93,3 +95,6 @@ class ObserverSession(PrincipalSessionMixin, db.Model):
     observer_id: Mapped[int] = mapped_column(
         ForeignKey("observer.id", ondelete="CASCADE"), index=True
     )
+
+
+register_sign_in_model(Observer, "observer")

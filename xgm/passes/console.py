@@ -35,7 +35,7 @@ from xgm.passes.hub import get_hub
 from xgm.passes.models import Arrival
 from xgm.passes.scanning import expire_stale
 from xgm.passes.stream import StreamSpec, events, valid_event_id
-from xgm.privacy import log_access
+from xgm.privacy import log_access, shows_rider_data
 from xgm.privacy.viewings import card_rows, viewing_buffer
 from xgm.queues import get_redis
 from xgm.riders.city import city_link_down
@@ -65,6 +65,7 @@ def _arrival_or_404(arrival_id: int) -> Arrival:
 
 @bp.route("/guard/arrivals")
 @guard_required
+@shows_rider_data
 def guard_arrivals():
     """The phone's arrivals, newest first (the console loads this, then follows the stream)."""
     expire_stale(current_device().compound_id)
@@ -120,6 +121,7 @@ def _access_logger(app, tenant_id: int, guard: Guard):
 
 @bp.route("/guard/stream")
 @guard_required
+@shows_rider_data
 def guard_stream():
     """Server-Sent Events: each new or changed arrival of the phone's compound (or gate)."""
     device = current_device()
@@ -170,6 +172,7 @@ def _not_pending(exc: NotPending):
 
 @bp.route("/guard/arrivals/<int:arrival_id>/admit", methods=["POST"])
 @guard_required
+@shows_rider_data
 def guard_admit(arrival_id: int):
     """放行: the guard admits a pending arrival; the rider's pass turns green."""
     arrival = _arrival_or_404(arrival_id)
@@ -183,6 +186,7 @@ def guard_admit(arrival_id: int):
 
 @bp.route("/guard/arrivals/<int:arrival_id>/deny", methods=["POST"])
 @guard_required
+@shows_rider_data
 def guard_deny(arrival_id: int):
     """拒绝: the guard denies a pending arrival with a reason (and may block the rider here)."""
     arrival = _arrival_or_404(arrival_id)

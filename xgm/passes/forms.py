@@ -1,12 +1,12 @@
 """Forms of the scan: the rider's manual registration, the guard's deny (and block)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from xgm.accounts.forms import validate_phone
+from xgm.inputs.forms import Form
 
 #: Delivery platforms offered to the rider: the stored value stays Chinese, the label is translated.
 PLATFORMS = (
@@ -19,7 +19,7 @@ PLATFORMS = (
 )
 
 
-class ManualForm(FlaskForm):
+class ManualForm(Form):
     """Name, phone and platform, typed by the rider; the guard checks them at the gate."""
 
     name = StringField(
@@ -49,7 +49,7 @@ DENY_REASONS = (
 BLOCK_DAYS = (0, 7, 30)
 
 
-class DenyForm(FlaskForm):
+class DenyForm(Form):
     """The guard's reason to deny, and optionally a block of the rider at this compound."""
 
     reason = StringField(

@@ -9,20 +9,24 @@ from tenants import get_or_404
 from xgm.accounts.access import office_required
 from xgm.compounds.models import Compound, Gate
 from xgm.extensions import db
+from xgm.inputs import in_supported_range, query_id
+from xgm.inputs.paging import paginate
 from xgm.passes import bp
 from xgm.passes.models import OUTCOMES, Arrival
 from xgm.passes.scanning import expire_if_stale, expire_stale
-from xgm.privacy import log_access
+from xgm.privacy import log_access, shows_rider_data
 from xgm.riders.city import CN_TZ
 
 PER_PAGE = 50
 
 
 def _day(raw: str | None) -> date | None:
+    """The ?day= filter: a YYYY-MM-DD within the supported years, else no filter."""
     try:
-        return date.fromisoformat(raw) if raw else None
+        day = date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+    return day if day is not None and in_supported_range(day) else None
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -33,12 +37,13 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 
 @bp.route("/arrivals")
 @office_required()
+@shows_rider_data
 def arrivals():
     """Managers read who came to which gate, when, and what became of it."""
     expire_stale()
     compounds = list(db.session.scalars(select(Compound).order_by(Compound.name)))
-    compound_id = request.args.get("compound_id", type=int)
-    gate_id = request.args.get("gate_id", type=int)
+    compound_id = query_id("compound_id")
+    gate_id = query_id("gate_id")
     outcome = request.args.get("outcome", "")
     day = _day(request.args.get("day"))
     query = select(Arrival).order_by(Arrival.created_at.desc(), Arrival.id.desc())
@@ -59,7 +64,7 @@ def arrivals():
     if day is not None:
         start, end = day_bounds(day)
         query = query.where(Arrival.created_at >= start, Arrival.created_at < end)
-    page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    page = paginate(query, PER_PAGE)
     filters = {
         "compound_id": compound_id or None,
         "gate_id": gate_id or None,

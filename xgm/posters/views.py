@@ -6,7 +6,6 @@ from urllib.parse import quote
 from flask import Response, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from redis.exceptions import RedisError
 from sqlalchemy import select
 from werkzeug.exceptions import BadRequest, Conflict, HTTPException
@@ -19,6 +18,7 @@ from xgm.accounts.access import current_office_user, office_required
 from xgm.compounds.models import Compound, Gate
 from xgm.errors import render_error
 from xgm.extensions import db
+from xgm.inputs.forms import Form
 from xgm.posters import bp
 from xgm.posters.jobs import output_path, printable_gates
 from xgm.posters.models import PrintJob
@@ -53,7 +53,7 @@ STATUS_LABELS = {
 UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 
 
-class PrintForm(FlaskForm):
+class PrintForm(Form):
     """Start printing every active gate of the tenant on one paper size."""
 
     size = SelectField(

@@ -9,13 +9,16 @@ RETENTION_INTERVAL = 86400
 
 
 def init_app(app) -> None:
-    """Schedule the daily retention job and add `flask privacy purge`."""
+    """Schedule the daily retention job, add `flask privacy purge`, no-store rider data."""
     import os
 
     import click
     from flask.cli import AppGroup
 
+    from xgm.privacy import caching
     from xgm.queues.periodic import PeriodicJob, register_periodic
+
+    caching.init_app(app)
 
     app.config.setdefault(
         "XGM_RETENTION_INTERVAL",
@@ -46,5 +49,6 @@ def init_app(app) -> None:
 
 from xgm.privacy import views  # noqa: E402,F401  - registers the routes on bp
 from xgm.privacy.access_log import log_access  # noqa: E402
+from xgm.privacy.caching import mark_rider_data, shows_rider_data  # noqa: E402
 
-__all__ = ["bp", "init_app", "log_access"]
+__all__ = ["bp", "init_app", "log_access", "mark_rider_data", "shows_rider_data"]

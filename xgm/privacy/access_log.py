@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from tenants import utcnow
 from xgm.extensions import db
+from xgm.privacy.caching import mark_rider_data
 from xgm.privacy.models import PLACES, RiderDataAccess
 
 #: Showing the same arrival to the same person at the same place again within this window is
@@ -39,6 +40,7 @@ def log_access(arrivals: Iterable, place: str, principal=None) -> int:
     """
     if place not in PLACES:
         raise ValueError(f"unknown place {place!r}")
+    mark_rider_data()  # what is shown is not cached either (Cache-Control: no-store)
     if principal is None:
         principal = current_user._get_current_object() if current_user.is_authenticated else None
     actor = actor_of(principal)

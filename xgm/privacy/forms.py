@@ -1,14 +1,15 @@
 """The owner's retention setting."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
+
+from xgm.inputs.forms import Form
 
 RETENTION_MIN, RETENTION_MAX = 30, 730
 
 
-class RetentionForm(FlaskForm):
+class RetentionForm(Form):
     """How many days rider names, phones and photos are kept (30 to 730)."""
 
     retention_days = IntegerField(

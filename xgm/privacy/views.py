@@ -7,6 +7,7 @@ from sqlalchemy import select
 from tenants import current_tenant
 from xgm.accounts.access import office_required
 from xgm.extensions import db
+from xgm.inputs.paging import paginate
 from xgm.privacy import bp
 from xgm.privacy.forms import RetentionForm
 from xgm.privacy.models import RiderDataAccess
@@ -31,7 +32,7 @@ def settings():
     )
     if rider_code:
         query = query.where(RiderDataAccess.rider_code == rider_code)
-    page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    page = paginate(query, PER_PAGE)
     return render_template(
         "privacy/settings.html", form=form, tenant=tenant, page=page, rider_code=rider_code
     )

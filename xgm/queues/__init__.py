@@ -1,8 +1,12 @@
 """Redis connection and the RQ queues the app uses (complaints, printables, default)."""
 
+from datetime import UTC, datetime, timedelta
+
 from flask import current_app
 from redis import Redis
 from rq import Queue
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 QUEUE_NAMES = ("complaints", "printables", "default")
 
@@ -24,3 +28,26 @@ def get_queue(name: str = "default") -> Queue:
         raise ValueError(f"unknown queue {name!r}")
     prefix = current_app.config.get("XGM_QUEUE_PREFIX", "")
     return Queue(prefix + name, connection=get_redis(), serializer=JSONSerializer)
+
+
+#: Jobs in these states will still run: enqueuing the same id again would only duplicate them.
+WAITING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
+
+
+def job_pending(queue: Queue, job_id: str, lease: float) -> bool:
+    """True when a job with this id is waiting to run, or started less than `lease` s ago.
+
+    The one check of "is this job still on its way?" that sweeps use before enqueuing the same
+    id again (a job that started longer ago than its lease is taken for a killed worker's).
+    """
+    try:
+        job = Job.fetch(job_id, connection=queue.connection, serializer=queue.serializer)
+    except NoSuchJobError:
+        return False
+    status = job.get_status(refresh=False)
+    if status in WAITING:
+        return True
+    if status == JobStatus.STARTED and job.started_at is not None:
+        started = job.started_at.replace(tzinfo=None)
+        return datetime.now(UTC).replace(tzinfo=None) - started < timedelta(seconds=lease)
+    return False

@@ -2,9 +2,9 @@
 
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 
 from xgm.city import CityError, InvalidGrant
+from xgm.inputs.forms import Form
 from xgm.riders import bp
 from xgm.riders.city import city_client, mark_city_down, mark_city_up
 from xgm.riders.cookie import (
@@ -99,7 +99,7 @@ def callback():
     return response
 
 
-class SwitchForm(FlaskForm):
+class SwitchForm(Form):
     """Just the CSRF token: "not me, sign in again" on a shared phone."""
 
 

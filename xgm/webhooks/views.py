@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from xgm.city import BadSignature
 from xgm.city.signing import RedisNonceStore, request_target, verify
 from xgm.extensions import db, limiter
+from xgm.inputs import text_problem
 from xgm.queues import get_redis
 from xgm.webhooks import bp
 from xgm.webhooks.models import CityEvent
@@ -45,19 +46,43 @@ def _authentic(body: bytes) -> str | None:
     return None
 
 
+#: Deepest nesting of objects and arrays an event may have (the contract's events have 1).
+MAX_DEPTH = 8
+#: Fields naming something at the city: strings of 1-64 characters when present.
+ID_FIELDS = ("event_id", "event", "complaint_id", "reference", "rider_code")
+
+
+def _clean(value, depth: int = 0) -> bool:
+    """True when no object or array nests deeper than MAX_DEPTH and every text is storable."""
+    if depth > MAX_DEPTH:
+        return False
+    if isinstance(value, str):
+        return text_problem(value) is None
+    if isinstance(value, dict):
+        return all(_clean(k, depth + 1) and _clean(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_clean(v, depth + 1) for v in value)
+    return True
+
+
 def _parse(body: bytes) -> dict | None:
-    """The event object, or None when it is not a JSON object with event_id and event."""
+    """The event object, or None when it is not a JSON object with event_id and event.
+
+    Also None for events that nest too deeply, hold a NUL byte or a lone surrogate anywhere,
+    or whose id fields (event_id, event, complaint_id, reference, rider_code) are not strings.
+    """
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not _clean(data):
         return None
-    event_id, name = data.get("event_id"), data.get("event")
-    if not isinstance(event_id, str) or not 0 < len(event_id) <= 64:
+    if data.get("event_id") is None or data.get("event") is None:
         return None
-    if not isinstance(name, str) or not 0 < len(name) <= 64:
-        return None
+    for name in ID_FIELDS:
+        value = data.get(name)
+        if value is not None and (not isinstance(value, str) or not 0 < len(value) <= 64):
+            return None
     return data
 
 
@@ -77,7 +102,10 @@ def city_hook():
     event = _parse(body)
     if event is None:
         return _answer(
-            400, error="invalid", message="expected a JSON object with event_id and event"
+            400,
+            error="invalid",
+            message="expected a JSON object with string event_id and event (ids are strings "
+            "of 1-64 characters, nesting at most 8 deep, no NUL or lone surrogates)",
         )
     if db.session.scalar(select(CityEvent.id).where(CityEvent.event_id == event["event_id"])):
         return _answer(200, event_id=event["event_id"], duplicate=True)
