@@ -208,9 +208,7 @@ def _assert_ended(stream: LiveStream, arrivals: Arrivals, event_at: float, after
 
 
 @pytest.mark.parametrize("event", list(EVENTS))
-def test_stream_ends_within_5_s_of_the_event_on_a_busy_gate(
-    site, web, new_client, app, event
-):
+def test_stream_ends_within_5_s_of_the_event_on_a_busy_gate(site, web, new_client, app, event):
     """Deactivation, PIN reset, phone revocation, tenant suspension: closed within 5 s, and no
     card of an arrival made after the event, while arrivals come every second."""
     ops_client = new_client()

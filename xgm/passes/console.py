@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import redis
 from flask import (
     Response,
     abort,
@@ -13,7 +14,6 @@ from flask import (
     request,
     url_for,
 )
-import redis
 from flask_babel import gettext as _
 from sqlalchemy import select
 
