@@ -248,7 +248,7 @@ def report(args, quiet: list[dict], flooded: list[dict], floods: list[Flood]) ->
 
     def row(name: str, run: dict) -> str:
         return (
-            f"| {name} | {_rate(run):.0f} scans/s ({_errors(run)} errors) | "
+            f"| {name} | {run['requests']} scans, {_rate(run):.0f}/s ({_errors(run)} errors) | "
             f"{run['p50_us'] / ms:.1f} / {run['p95_us'] / ms:.1f} / {run['p99_us'] / ms:.1f} ms |"
         )
 

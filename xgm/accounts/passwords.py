@@ -10,6 +10,7 @@ behind the gate's work instead of ahead of it; without gevent it is a plain call
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -27,8 +28,11 @@ _HASHERS: dict[str, PasswordHasher] = {}
 _POOL: tuple[int, object] | None = None
 _POOL_LOCK = threading.Lock()
 _NICE = threading.local()
-#: How much lower than the web worker's own the hashing threads' CPU priority is (nice).
-HASH_NICENESS = 10
+#: The hashing threads' CPU priority (nice): the lowest. Nice values weigh threads against the
+#: other threads of their process (and its session's group): at 19 a thread weighs 15 against a
+#: default thread's 1024, so a flood of sign-ins takes little CPU from the scans when the
+#: machine is busy, and all of the CPU the scans leave idle.
+HASH_NICE = 19
 
 
 def _under_gevent() -> bool:
@@ -57,10 +61,8 @@ def _lowered(fn: Callable[..., T], *args) -> T:
     """Run in a pool thread, first lowering that thread's CPU priority (once per thread)."""
     if not getattr(_NICE, "done", False):
         _NICE.done = True
-        try:  # Linux: PRIO_PROCESS with 0 is the calling thread only
-            os.setpriority(os.PRIO_PROCESS, 0, os.getpriority(os.PRIO_PROCESS, 0) + HASH_NICENESS)
-        except (AttributeError, OSError):
-            pass
+        with contextlib.suppress(AttributeError, OSError):  # Linux: 0 is the calling thread
+            os.setpriority(os.PRIO_PROCESS, 0, HASH_NICE)
     return fn(*args)
 
 
