@@ -19,6 +19,9 @@ def init_app(app) -> None:
     from xgm.queues.periodic import PeriodicJob, register_periodic
 
     caching.init_app(app)
+    from xgm.privacy.phones import mask_phone
+
+    app.add_template_filter(mask_phone, "mask_phone")
 
     app.config.setdefault(
         "XGM_RETENTION_INTERVAL",
@@ -48,7 +51,16 @@ def init_app(app) -> None:
 
 
 from xgm.privacy import views  # noqa: E402,F401  - registers the routes on bp
-from xgm.privacy.access_log import log_access  # noqa: E402
+from xgm.privacy.access_log import log_access, register_places  # noqa: E402
 from xgm.privacy.caching import mark_rider_data, shows_rider_data  # noqa: E402
+from xgm.privacy.phones import mask_phone  # noqa: E402
 
-__all__ = ["bp", "init_app", "log_access", "mark_rider_data", "shows_rider_data"]
+__all__ = [
+    "bp",
+    "init_app",
+    "log_access",
+    "mark_rider_data",
+    "mask_phone",
+    "register_places",
+    "shows_rider_data",
+]

@@ -2,14 +2,29 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenants import TenantScoped, utcnow
 from xgm.extensions import db
 
-#: Where rider personal data is shown.
-PLACES = ("guard_card", "arrival_detail")
+#: Where rider personal data is shown, with its label for the access-log pages; features add
+#: theirs with xgm.privacy.register_places (the place column holds up to 20 characters).
+PLACES = {
+    "guard_card": _l("门卫手机骑手卡片"),
+    "arrival_detail": _l("进出记录详情"),
+    "arrival_list": _l("进出记录列表"),
+    "complaint_list": _l("投诉列表"),
+    "complaint_detail": _l("投诉详情"),
+    "complaint_form": _l("新建投诉"),
+    "block_list": _l("黑名单"),
+    "guard_complaint": _l("门卫投诉页面"),
+    "deletion_list": _l("删除申请"),
+    "phone_full": _l("完整手机号"),
+    "phone_reveal": _l("显示手机号"),
+    "phone_call": _l("拨打骑手电话"),
+}
 
 
 class RiderDataAccess(TenantScoped, db.Model):
