@@ -63,6 +63,7 @@ KINDS = {
     "rider.deletion_done": _l("已删除骑手记录"),
     "rider.deletion_refused": _l("拒绝删除骑手记录"),
     "rider.phone_viewed": _l("查看骑手完整手机号"),
+    "privacy.purged": _l("自动清除过期数据"),
 }
 
 
@@ -91,6 +92,11 @@ DETAIL_LABELS = {
     "complaint": _l("投诉编号"),
     "export": _l("导出编号"),
     "scope": _l("范围"),
+    "rows": _l("行数"),
+    "arrivals": _l("进出记录"),
+    "complaints": _l("投诉"),
+    "audit_events": _l("审计日志"),
+    "exports": _l("导出文件"),
 }
 
 #: Readable names of the reasons a guard session ends (GuardSession.end_reason).

@@ -14,7 +14,7 @@ from xgm.exports import bp
 from xgm.exports.csvfiles import count_rows, iter_rows, render_csv
 from xgm.exports.forms import ExportForm
 from xgm.exports.jobs import give_up_if_overdue, queue_export, retry_export
-from xgm.exports.models import ExportJob
+from xgm.exports.models import PERIOD_KINDS, ExportJob
 from xgm.extensions import db
 
 RECENT_JOBS = 20
@@ -53,6 +53,7 @@ def index():
     today = local_today().isoformat()
     jobs = db.session.scalars(
         select(ExportJob)
+        .where(ExportJob.kind.in_(PERIOD_KINDS))  # the company ZIP is listed on /settings
         .order_by(ExportJob.created_at.desc(), ExportJob.id.desc())
         .limit(RECENT_JOBS)
     ).all()
@@ -164,6 +165,15 @@ def download(export_id: int):
     if job.status != "done" or job.content is None:
         flash(_("导出尚未完成"), "info")
         return redirect(url_for("exports.progress", export_id=job.id))
+    if job.kind == "company":
+        if current_office_user().role != "owner":
+            abort(404)  # the whole company's data is the owner's to take out
+        record("company.export_downloaded", detail={"export": job.id})
+        db.session.commit()
+        response = Response(job.content, mimetype="application/zip")
+        response.headers["Content-Disposition"] = f"attachment; filename={job.filename}"
+        response.headers["Cache-Control"] = "no-store"
+        return response
     record("export.downloaded", detail={"export": job.id, "kind": job.kind})
     db.session.commit()
     return _csv_response(job.content, job.filename)
