@@ -11,12 +11,13 @@ audit_event row and every DELETE except the retention purge of rows at least 180
 (the purge sets `xgm.audit_purge` for its transaction) and the deletion of a closed company
 whose grace period is over.
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0024'
-down_revision = '0011'
+revision = "0024"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
@@ -45,41 +46,39 @@ $$ LANGUAGE plpgsql;
 
 
 def upgrade():
-    with op.batch_alter_table('tenant') as batch:
+    with op.batch_alter_table("tenant") as batch:
         batch.add_column(
-            sa.Column('audit_retention_days', sa.Integer(), nullable=False, server_default='365')
+            sa.Column("audit_retention_days", sa.Integer(), nullable=False, server_default="365")
         )
-        batch.add_column(sa.Column('closing_at', sa.DateTime(), nullable=True))
-        batch.add_column(sa.Column('delete_after', sa.DateTime(), nullable=True))
+        batch.add_column(sa.Column("closing_at", sa.DateTime(), nullable=True))
+        batch.add_column(sa.Column("delete_after", sa.DateTime(), nullable=True))
 
     op.create_table(
-        'rider_deletion_request',
-        sa.Column('id', sa.Integer(), primary_key=True),
-        sa.Column('tenant_id', sa.Integer(), sa.ForeignKey('tenant.id'), nullable=False),
-        sa.Column('rider_code', sa.String(32), nullable=False),
-        sa.Column('note', sa.String(500), nullable=False, server_default=''),
-        sa.Column('status', sa.String(10), nullable=False, server_default='open'),
-        sa.Column('answer', sa.String(500), nullable=False, server_default=''),
-        sa.Column('due_at', sa.DateTime(), nullable=False),
-        sa.Column('answered_at', sa.DateTime(), nullable=True),
-        sa.Column('answered_by_name', sa.String(50), nullable=False, server_default=''),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
+        "rider_deletion_request",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("tenant_id", sa.Integer(), sa.ForeignKey("tenant.id"), nullable=False),
+        sa.Column("rider_code", sa.String(32), nullable=False),
+        sa.Column("note", sa.String(500), nullable=False, server_default=""),
+        sa.Column("status", sa.String(10), nullable=False, server_default="open"),
+        sa.Column("answer", sa.String(500), nullable=False, server_default=""),
+        sa.Column("due_at", sa.DateTime(), nullable=False),
+        sa.Column("answered_at", sa.DateTime(), nullable=True),
+        sa.Column("answered_by_name", sa.String(50), nullable=False, server_default=""),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+    )
+    op.create_index("ix_rider_deletion_request_tenant_id", "rider_deletion_request", ["tenant_id"])
+    op.create_index(
+        "ix_rider_deletion_request_tenant_status",
+        "rider_deletion_request",
+        ["tenant_id", "status", "created_at"],
     )
     op.create_index(
-        'ix_rider_deletion_request_tenant_id', 'rider_deletion_request', ['tenant_id']
-    )
-    op.create_index(
-        'ix_rider_deletion_request_tenant_status',
-        'rider_deletion_request',
-        ['tenant_id', 'status', 'created_at'],
-    )
-    op.create_index(
-        'ix_rider_deletion_request_tenant_rider',
-        'rider_deletion_request',
-        ['tenant_id', 'rider_code'],
+        "ix_rider_deletion_request_tenant_rider",
+        "rider_deletion_request",
+        ["tenant_id", "rider_code"],
     )
 
-    if op.get_bind().dialect.name == 'postgresql':
+    if op.get_bind().dialect.name == "postgresql":
         op.execute(TRIGGER_FUNCTION)
         op.execute(
             "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
@@ -88,14 +87,14 @@ def upgrade():
 
 
 def downgrade():
-    if op.get_bind().dialect.name == 'postgresql':
+    if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event")
         op.execute("DROP FUNCTION IF EXISTS xgm_audit_event_append_only()")
-    op.drop_index('ix_rider_deletion_request_tenant_rider', 'rider_deletion_request')
-    op.drop_index('ix_rider_deletion_request_tenant_status', 'rider_deletion_request')
-    op.drop_index('ix_rider_deletion_request_tenant_id', 'rider_deletion_request')
-    op.drop_table('rider_deletion_request')
-    with op.batch_alter_table('tenant') as batch:
-        batch.drop_column('delete_after')
-        batch.drop_column('closing_at')
-        batch.drop_column('audit_retention_days')
+    op.drop_index("ix_rider_deletion_request_tenant_rider", "rider_deletion_request")
+    op.drop_index("ix_rider_deletion_request_tenant_status", "rider_deletion_request")
+    op.drop_index("ix_rider_deletion_request_tenant_id", "rider_deletion_request")
+    op.drop_table("rider_deletion_request")
+    with op.batch_alter_table("tenant") as batch:
+        batch.drop_column("delete_after")
+        batch.drop_column("closing_at")
+        batch.drop_column("audit_retention_days")

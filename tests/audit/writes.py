@@ -105,19 +105,30 @@ WRITES = {
     "accounts.signup": Write(
         "company.signed_up",
         actor="anonymous",
-        data={"email": "new-owner@example.com", "password": "new-owner-pass-1",
-              "password_confirm": "new-owner-pass-1", "uscc": make_uscc()},
+        data={
+            "email": "new-owner@example.com",
+            "password": "new-owner-pass-1",
+            "password_confirm": "new-owner-pass-1",
+            "uscc": make_uscc(),
+        },
     ),
     "accounts.team": Write(
         "user.created",
-        data={"email": "new-manager@example.com", "password": "manager-pass-12",
-              "password_confirm": "manager-pass-12", "name": "新经理"},
+        data={
+            "email": "new-manager@example.com",
+            "password": "manager-pass-12",
+            "password_confirm": "manager-pass-12",
+            "name": "新经理",
+        },
     ),
     "accounts.password": Write(
         "user.password_changed",
         actor="manager",
-        data={"current_password": PASSWORD, "password": "manager-pass-13",
-              "password_confirm": "manager-pass-13"},
+        data={
+            "current_password": PASSWORD,
+            "password": "manager-pass-13",
+            "password_confirm": "manager-pass-13",
+        },
     ),
     "compounds.new": Write("compound.created", data={"name": "新小区"}),
     "compounds.edit": Write("compound.updated", data={"name": "改名小区"}),

@@ -80,7 +80,9 @@ def _query(f: Filters):
     if f.actor:
         query = query.where(AuditEvent.actor_name == f.actor)
     if f.first:
-        query = query.where(AuditEvent.created_at >= datetime.combine(f.first, time.min) - CN_OFFSET)
+        query = query.where(
+            AuditEvent.created_at >= datetime.combine(f.first, time.min) - CN_OFFSET
+        )
     if f.last:
         end = datetime.combine(f.last + timedelta(days=1), time.min) - CN_OFFSET
         query = query.where(AuditEvent.created_at < end)

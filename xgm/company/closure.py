@@ -37,7 +37,9 @@ def cancel_closure(tenant: Tenant) -> None:
 
 def _owned_tables() -> list:
     """Every table with the company's rows, children before parents."""
-    scoped = {m.local_table for m in db.Model.registry.mappers if issubclass(m.class_, TenantScoped)}
+    scoped = {
+        m.local_table for m in db.Model.registry.mappers if issubclass(m.class_, TenantScoped)
+    }
     return [t for t in reversed(db.metadata.sorted_tables) if t in scoped]
 
 
@@ -71,7 +73,9 @@ def delete_company(tenant_id: int, now=None) -> dict[str, int] | None:
             if deleted:
                 counts[table.name] = deleted
         db.session.execute(delete(Tenant).where(Tenant.id == tenant_id))
-        record_action("tenant.deleted", None, tenant_id=tenant_id, name="system", rows=sum(counts.values()))
+        record_action(
+            "tenant.deleted", None, tenant_id=tenant_id, name="system", rows=sum(counts.values())
+        )
         db.session.commit()
     db.session.expunge_all()
     log.info("closure: tenant %s deleted (%s)", tenant_id, counts)

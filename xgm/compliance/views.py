@@ -36,7 +36,9 @@ def _in(model, period: Period):
 def _figures(period: Period) -> dict:
     """Counts over the period: purge runs and rows purged, access-log rows by place, requests."""
     purges = db.session.scalars(
-        select(AuditEvent.detail).where(AuditEvent.kind == "privacy.purged", *_in(AuditEvent, period))
+        select(AuditEvent.detail).where(
+            AuditEvent.kind == "privacy.purged", *_in(AuditEvent, period)
+        )
     ).all()
     import json
 

@@ -232,8 +232,11 @@ def edit_gate(gate_id: int):
             gate.name = form.name.data
             record(
                 "gate.updated",
-                detail={"compound": gate.compound.name, "gate": gate.name,
-                        "changes": changes(before, gate, ("name",))},
+                detail={
+                    "compound": gate.compound.name,
+                    "gate": gate.name,
+                    "changes": changes(before, gate, ("name",)),
+                },
             )
             db.session.commit()
             flash(_("已保存；门岗名称已改，请重新打印海报"), "success")

@@ -126,7 +126,10 @@ def new():
         requested_by_name=user.name,
     )
     db.session.add(job)
-    record("export.requested", detail={"kind": job.kind, "period": f"{period.first_day}~{period.last_day}"})
+    record(
+        "export.requested",
+        detail={"kind": job.kind, "period": f"{period.first_day}~{period.last_day}"},
+    )
     db.session.commit()
     queue_export(job)  # Redis down: it stays queued and the sweep enqueues it later
     return redirect(url_for("exports.progress", export_id=job.id), code=303)

@@ -40,7 +40,9 @@ class DeletionForm(Form):
     """A rider asks a company to delete his entries."""
 
     tenant = HiddenField(validators=[InputRequired(message=_l("请求无效"))])
-    note = TextAreaField(_l("留言（可不填）"), validators=[Length(max=500, message=_l("留言最多 500 个字"))])
+    note = TextAreaField(
+        _l("留言（可不填）"), validators=[Length(max=500, message=_l("留言最多 500 个字"))]
+    )
 
 
 def _page(template: str, status: int = 200, **context):
@@ -105,9 +107,12 @@ def _own_entries(rider_code: str) -> list[tuple[Tenant, list[Arrival]]]:
             .order_by(Arrival.created_at.desc(), Arrival.id.desc())
             .limit(OWN_ENTRIES_LIMIT)
         ).all()
-        tenants = {t.id: t for t in db.session.scalars(
-            select(Tenant).where(Tenant.id.in_({a.tenant_id for a in rows}))
-        )}
+        tenants = {
+            t.id: t
+            for t in db.session.scalars(
+                select(Tenant).where(Tenant.id.in_({a.tenant_id for a in rows}))
+            )
+        }
     groups: dict[int, list[Arrival]] = {}
     for arrival in rows:
         if tenants[arrival.tenant_id].status != "closing":
@@ -138,9 +143,13 @@ def entries():
     groups = _own_entries(rider_code)
     with unscoped():  # names of the compounds and gates of the rider's own entries
         ids = {a.compound_id for _t, arrivals in groups for a in arrivals}
-        compounds = dict(db.session.execute(select(Compound.id, Compound.name).where(Compound.id.in_(ids))).all())
+        compounds = dict(
+            db.session.execute(select(Compound.id, Compound.name).where(Compound.id.in_(ids))).all()
+        )
         gate_ids = {a.gate_id for _t, arrivals in groups for a in arrivals}
-        gates = dict(db.session.execute(select(Gate.id, Gate.name).where(Gate.id.in_(gate_ids))).all())
+        gates = dict(
+            db.session.execute(select(Gate.id, Gate.name).where(Gate.id.in_(gate_ids))).all()
+        )
     return _page(
         "passes/rider_entries.html",
         rider_code=rider_code,

@@ -14,7 +14,6 @@ from xgm.passes import bp
 from xgm.passes.claim import one_scan_at_a_time
 from xgm.passes.forms import ManualForm
 from xgm.passes.models import Arrival
-from xgm.passes.selfservice import notice_page
 from xgm.passes.scanning import (
     ScanReads,
     expire_if_stale,
@@ -23,6 +22,7 @@ from xgm.passes.scanning import (
     record_scan,
     register_manual,
 )
+from xgm.passes.selfservice import notice_page
 from xgm.riders.city import CN_TZ, city_link_down, probe_city, to_cn_iso
 from xgm.riders.cookie import current_rider_code
 from xgm.riders.notice import has_noticed

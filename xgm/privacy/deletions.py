@@ -124,7 +124,9 @@ def deletions():
     )
 
 
-@bp.route("/privacy/deletions/<int:deletion_id>/answer", methods=["POST"], endpoint="deletions_answer")
+@bp.route(
+    "/privacy/deletions/<int:deletion_id>/answer", methods=["POST"], endpoint="deletions_answer"
+)
 @office_required()
 def answer(deletion_id: int):
     """Answer a deletion request: delete the rider's entries, or refuse with a reason."""
@@ -152,4 +154,3 @@ def answer(deletion_id: int):
         flash(_("已拒绝该删除申请"), "success")
     db.session.commit()
     return redirect(url_for("privacy.deletions"))
-

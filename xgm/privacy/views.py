@@ -66,7 +66,10 @@ def access():
         query = query.where(RiderDataAccess.actor_name == viewer)
     page = paginate(query, PER_PAGE)
     viewers = db.session.scalars(
-        select(RiderDataAccess.actor_name).distinct().order_by(RiderDataAccess.actor_name).limit(500)
+        select(RiderDataAccess.actor_name)
+        .distinct()
+        .order_by(RiderDataAccess.actor_name)
+        .limit(500)
     ).all()
     return render_template(
         "privacy/access.html",
