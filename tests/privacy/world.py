@@ -16,7 +16,7 @@ def build(world) -> None:
     tenant_a = inspect(world.tenant_a).identity[0]
     with world.app.app_context(), tenant_context(tenant_a):
         row = RiderDeletionRequest(
-            rider_code="XGM330122000123", due_at=utcnow() + timedelta(days=15)
+            rider_code="XGM330122000777", due_at=utcnow() + timedelta(days=15)
         )
         db.session.add(row)
         db.session.commit()
