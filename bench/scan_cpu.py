@@ -164,7 +164,6 @@ def main() -> int:
             pipe.set(CARD_KEY + code, json.dumps(card(code), ensure_ascii=False), ex=3600)
         pipe.execute()
         from xgm.riders.cookie import set_rider_cookie
-
         from xgm.riders.notice import remember_notice
 
         cookies = {}

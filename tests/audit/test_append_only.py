@@ -60,7 +60,9 @@ def test_purge_keeps_at_least_180_days(site):
 
 def test_retention_setting_cannot_go_below_180(site):
     """The owner's form refuses 179 days with a clear message."""
-    response = site.office.post("/privacy", {"retention_days": "180", "audit_retention_days": "179"})
+    response = site.office.post(
+        "/privacy", {"retention_days": "180", "audit_retention_days": "179"}
+    )
     assert response.status_code == 200
     assert "审计日志至少保留 180 天" in response.get_data(as_text=True)
     site.office.post("/privacy", {"retention_days": "180", "audit_retention_days": "200"})

@@ -45,7 +45,9 @@ def test_filters_by_person_and_beijing_dates(site):
         ],
     )
     client = site.office.client
-    assert _kinds(client.get("/audit?actor=赵经理").get_data(as_text=True)) == ["gate.token_rotated"]
+    assert _kinds(client.get("/audit?actor=赵经理").get_data(as_text=True)) == [
+        "gate.token_rotated"
+    ]
     day1 = client.get("/audit?from=2024-05-01&to=2024-05-01").get_data(as_text=True)
     assert _kinds(day1) == ["compound.updated"]
     day2 = client.get("/audit?from=2024-05-02").get_data(as_text=True)

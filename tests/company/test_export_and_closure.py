@@ -15,7 +15,6 @@ from tests.guards.support import make_site
 from xgm.accounts.models import User
 from xgm.audit.models import AuditEvent
 from xgm.company.closure import delete_due_companies
-from xgm.exports.jobs import build_export
 from xgm.exports.models import ExportJob
 from xgm.extensions import db
 from xgm.ops.models import OperatorAction
@@ -113,8 +112,8 @@ def test_closure_suspends_at_once_and_deletes_after_30_days(app, client):
 
 def test_operator_sees_the_pending_closure_and_cancels_it(app, client):
     """The operator console lists the company as 注销中 with its date, and can cancel."""
-    from tests.ops.support import create_operator, ops_login
     from tests.conftest import CSRF_RE
+    from tests.ops.support import create_operator, ops_login
 
     site = make_site(app, client)
     site.office.post("/settings/close", {"password": PASSWORD})

@@ -126,8 +126,12 @@ def test_access_log_by_rider_code_and_viewer(app):
     page = owner.get("/privacy/access", query_string={"rider_code": code}).get_data(as_text=True)
     assert page.count('class="access-row"') == 2
     assert page.count('class="access-row"') == len(_rows(app, tenant_a))
-    by_viewer = owner.get("/privacy/access", query_string={"viewer": "王经理"}).get_data(as_text=True)
+    by_viewer = owner.get("/privacy/access", query_string={"viewer": "王经理"}).get_data(
+        as_text=True
+    )
     assert by_viewer.count('class="access-row"') == 1 and 'data-place="arrival_list"' in by_viewer
-    nobody = owner.get("/privacy/access", query_string={"rider_code": "XGM0"}).get_data(as_text=True)
+    nobody = owner.get("/privacy/access", query_string={"rider_code": "XGM0"}).get_data(
+        as_text=True
+    )
     assert 'class="access-row"' not in nobody
     assert principals.clients["manager"].get("/privacy/access").status_code in (302, 403, 404)

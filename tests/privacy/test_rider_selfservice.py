@@ -53,7 +53,7 @@ def test_first_scan_at_a_company_shows_its_notice_first(app, client):
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     assert "个人信息处理告知" in html and "受其委托处理" in html
     assert "保存 180 天后自动删除" in html and "进门时间、门岗" in html
-    assert f'/rider/notice?tenant={site.tenant_id}' in html
+    assert f"/rider/notice?tenant={site.tenant_id}" in html
     assert count_arrivals(app, site.tenant_id) == 0
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
     assert rider.post(f"/g/{token}/notice", data={}).status_code == 400  # no CSRF token
@@ -127,9 +127,12 @@ def test_deletion_refused_with_reason_and_foreign_tenant(app, client):
         stranger = create_tenant("丙物业有限公司").id
     rider = _rider(app)
     csrf = CSRF_RE.search(rider.get("/rider/entries").get_data(as_text=True)).group(1)
-    assert rider.post(
-        "/rider/deletion", data={"csrf_token": csrf, "tenant": str(stranger)}
-    ).status_code == 404
+    assert (
+        rider.post(
+            "/rider/deletion", data={"csrf_token": csrf, "tenant": str(stranger)}
+        ).status_code
+        == 404
+    )
     rider.post("/rider/deletion", data={"csrf_token": csrf, "tenant": str(site.tenant_id)})
     with app.app_context(), tenant_context(site.tenant_id):
         request_id = db.session.scalars(select(RiderDeletionRequest.id)).one()
