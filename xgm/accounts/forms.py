@@ -115,3 +115,21 @@ class PasswordChangeForm(Form):
 
 class ConfirmForm(Form):
     """A bare form carrying only the CSRF token, for one-button POST actions."""
+
+
+class InvitationForm(Form):
+    """POST /team/invitations: the owner invites a manager by email."""
+
+    name = StringField(
+        _l("姓名"),
+        validators=[_required(), Length(max=50, message=_l("最多 50 个字"))],
+        filters=[lambda v: (v or "").strip()],
+    )
+    email = _email_field(_l("邮箱（对方用它登录）"))
+
+
+class AcceptInvitationForm(Form):
+    """The invited manager sets a password (and a phone number for the team list)."""
+
+    phone = StringField(_l("手机号"), validators=[_required(), validate_phone])
+    password, password_confirm = _password_fields()

@@ -12,6 +12,7 @@ from xgm.accounts.access import current_office_user, office_required
 from xgm.accounts.emails import email_in_use, taken_message
 from xgm.accounts.forms import (
     ConfirmForm,
+    InvitationForm,
     LoginForm,
     ManagerForm,
     PasswordChangeForm,
@@ -133,7 +134,7 @@ def logout():
 @bp.route("/team", methods=["GET", "POST"])
 @office_required("owner")
 def team():
-    """The owner lists, adds and deactivates managers."""
+    """The owner lists, invites, adds and deactivates managers."""
     form = ManagerForm()
     if form.validate_on_submit():
         if email_in_use(form.email.data):
@@ -156,8 +157,28 @@ def team():
             else:
                 flash(_("已添加管理员 %(name)s", name=form.name.data), "success")
                 return redirect(url_for("accounts.team"))
+    return team_page(form=form)
+
+
+def team_page(form=None, invite_form=None, status: int = 200):
+    """The team page: accounts, invitations, and the two ways to add a manager."""
+    from xgm.accounts.invitations import Invitation
+
     users = db.session.scalars(select(User).order_by(User.role.desc(), User.created_at)).all()
-    return render_template("accounts/team.html", form=form, users=users, confirm=ConfirmForm())
+    invitations = db.session.scalars(
+        select(Invitation).order_by(Invitation.created_at.desc()).limit(50)
+    ).all()
+    return (
+        render_template(
+            "accounts/team.html",
+            form=form or ManagerForm(formdata=None),
+            invite_form=invite_form or InvitationForm(formdata=None),
+            users=users,
+            invitations=invitations,
+            confirm=ConfirmForm(),
+        ),
+        status,
+    )
 
 
 def _set_active(user_id: int, active: bool):
