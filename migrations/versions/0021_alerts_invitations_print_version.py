@@ -44,6 +44,7 @@ def upgrade():
     sa.Column('hint', sa.String(length=80), nullable=False),
     sa.Column('events', sa.String(length=200), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('removed_at', sa.DateTime(), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_alert_hook_tenant_id_tenant')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_hook')),

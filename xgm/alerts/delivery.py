@@ -83,6 +83,8 @@ def _take(delivery_id: int) -> bool:
 def send(delivery: AlertDelivery) -> bots.Answer:
     """Make the HTTP call of one delivery and read the bot's answer."""
     hook = delivery.hook
+    if hook.removed_at is not None:
+        return bots.Answer(False, False, "robot removed before sending")
     url, secret = unseal(hook.url_enc), unseal(hook.secret_enc)
     if url is None or secret is None:
         return bots.Answer(

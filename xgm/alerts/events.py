@@ -51,7 +51,9 @@ def raise_event(
         for user_id in db.session.scalars(select(User.id).where(User.active.is_(True))):
             db.session.add(Notification(user_id=user_id, event_id=event.id, created_at=now))
         deliveries = []
-        for hook in db.session.scalars(select(AlertHook).order_by(AlertHook.id)):
+        for hook in db.session.scalars(
+            select(AlertHook).where(AlertHook.removed_at.is_(None)).order_by(AlertHook.id)
+        ):
             if kind in hook.event_list:
                 delivery = AlertDelivery(
                     hook_id=hook.id, event_id=event.id, kind=kind, created_at=now, due_at=now

@@ -30,6 +30,8 @@ class AlertHook(TenantScoped, db.Model):
     #: Subscribed event kinds, comma-separated (xgm.alerts.kinds.KINDS).
     events: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Set when the owner removes the robot: nothing more is sent, its delivery log stays.
+    removed_at: Mapped[datetime | None] = mapped_column(default=None)
 
     @property
     def event_list(self) -> list[str]:

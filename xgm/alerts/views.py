@@ -23,7 +23,9 @@ PER_PAGE = 50
 
 
 def _page(form, status=200):
-    hooks = db.session.scalars(select(AlertHook).order_by(AlertHook.id)).all()
+    hooks = db.session.scalars(
+        select(AlertHook).where(AlertHook.removed_at.is_(None)).order_by(AlertHook.id)
+    ).all()
     log = db.session.scalars(
         select(AlertDelivery).order_by(AlertDelivery.id.desc()).limit(LOG_ROWS)
     ).all()
@@ -78,6 +80,9 @@ def test_hook(hook_id: int):
     hook = get_or_404(AlertHook, hook_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if hook.removed_at is not None:
+        flash(_("机器人 %(name)s 已删除", name=hook.name), "info")
+        return redirect(url_for("alerts.settings"))
     delivery = AlertDelivery(hook_id=hook.id, kind=TEST, due_at=utcnow())
     db.session.add(delivery)
     db.session.flush()
@@ -90,13 +95,15 @@ def test_hook(hook_id: int):
 @bp.post("/settings/alerts/<int:hook_id>/delete")
 @office_required("owner")
 def delete_hook(hook_id: int):
-    """Remove a robot: nothing more is sent to it."""
+    """Remove a robot: nothing more is sent to it; its delivery log stays."""
     hook = get_or_404(AlertHook, hook_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    record("alert_hook.deleted", detail={"hook": hook.name})
-    db.session.delete(hook)
-    db.session.commit()
+    if hook.removed_at is None:
+        hook.removed_at = utcnow()
+        hook.url_enc = hook.secret_enc = ""  # its key is of no further use to anyone
+        record("alert_hook.deleted", detail={"hook": hook.name})
+        db.session.commit()
     flash(_("已删除机器人 %(name)s", name=hook.name), "success")
     return redirect(url_for("alerts.settings"))
 
