@@ -40,18 +40,28 @@ def _account_key() -> str:
 def signup():
     """A property company creates its own space and owner account."""
     form = SignupForm()
-    if form.validate_on_submit():
-        ok = True
-        with unscoped():
-            uscc_taken = db.session.scalar(
-                select(func.count()).select_from(Tenant).where(Tenant.uscc == form.uscc.data)
-            )
-        if uscc_taken:
-            form.uscc.errors.append(_("该统一社会信用代码已注册；如需加入，请联系贵公司的管理员"))
+    if form.is_submitted():
+        ok = form.validate_on_submit()
+        # Every problem at once: the database checks run for the fields that are well formed,
+        # even when another field is wrong.
+        if form.csrf_token.errors:
             ok = False
-        if email_in_use(form.email.data):
-            form.email.errors.append(_("该邮箱已被其他账号使用，请直接登录或换一个邮箱"))
-            ok = False
+        else:
+            if not form.uscc.errors and form.uscc.data:
+                with unscoped():  # a USCC is unique across every tenant
+                    uscc_taken = db.session.scalar(
+                        select(func.count())
+                        .select_from(Tenant)
+                        .where(Tenant.uscc == form.uscc.data)
+                    )
+                if uscc_taken:
+                    form.uscc.errors.append(
+                        _("该统一社会信用代码已注册；如需加入，请联系贵公司的管理员")
+                    )
+                    ok = False
+            if not form.email.errors and form.email.data and email_in_use(form.email.data):
+                form.email.errors.append(_("该邮箱已被其他账号使用，请直接登录或换一个邮箱"))
+                ok = False
         if ok:
             tenant = Tenant(
                 name=form.company_name.data,

@@ -20,10 +20,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, func, not_, or_, select
 
 from tenants import utcnow
-from xgm.compounds.ordering import natural_key
 from xgm.complaints.models import STATUSES as COMPLAINT_STATUSES
 from xgm.complaints.models import Complaint
 from xgm.compounds.models import Compound, Gate
+from xgm.compounds.ordering import natural_key
 from xgm.dashboard.sqltime import local_hour, seconds_between
 from xgm.extensions import db
 from xgm.passes.models import OUTCOMES, Arrival
