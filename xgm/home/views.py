@@ -34,3 +34,10 @@ def _office_home():
         total=len(items),
         notices=notices(),
     )
+
+
+@bp.route("/settings")
+@office_required()
+def settings():
+    """One page leading to every setting: team, alerts, rider data, shifts, the password."""
+    return render_template("home/settings.html", tenant=current_tenant)
