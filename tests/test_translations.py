@@ -201,6 +201,8 @@ def test_glossary_terms_are_used_and_translated_one_way():
             for word in banned:
                 if any(word in i for i in ids):
                     problems.append(f"{ids[0]!r} uses {word!r}: say {term!r}")
-            if any(term in i for i in ids) and not all(english.lower() in s.lower() for s in strings):
+            if any(term in i for i in ids) and not all(
+                english.lower() in s.lower() for s in strings
+            ):
                 problems.append(f"{ids[0]!r} -> {strings[0]!r} lacks {english!r}")
     assert problems == []

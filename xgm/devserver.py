@@ -8,6 +8,7 @@ sessions of their own: only this process sees Ctrl+C, stops the children with SI
 exits 0.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -35,10 +36,8 @@ def _give_back(taken) -> None:
     if taken is None:
         return
     fd, before = taken
-    try:
+    with contextlib.suppress(OSError):  # the terminal is gone (closed window): nothing to restore
         os.tcsetpgrp(fd, before)
-    except OSError:
-        pass
 
 
 def main() -> int:

@@ -13,7 +13,13 @@ def test_owner_reaches_every_setting_from_the_nav(app, client):
     login(client, "o@example.com", PASSWORD)
     assert 'href="/settings"' in client.get("/").get_data(as_text=True)
     html = client.get("/settings").get_data(as_text=True)
-    for href in ("/team", "/settings/alerts", "/privacy", "/guards#shift-settings", "/account/password"):
+    for href in (
+        "/team",
+        "/settings/alerts",
+        "/privacy",
+        "/guards#shift-settings",
+        "/account/password",
+    ):
         assert f'href="{href}"' in html
     assert "现为 180 天" in html
 

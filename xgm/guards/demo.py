@@ -69,7 +69,9 @@ def remind_guards(tenant) -> list[str]:
         .where(Guard.active.is_(True), Guard.name.in_(known))
         .order_by(Guard.id)
     ).all()
-    lines = ["Guards (PIN sign-in on an enrolled gate phone; PINs as first seeded):"] if rows else []
+    lines = (
+        ["Guards (PIN sign-in on an enrolled gate phone; PINs as first seeded):"] if rows else []
+    )
     lines += [f"  {compound}: {name}  PIN {known[name]}" for name, compound in rows]
     compound = db.session.scalars(
         select(Compound).where(Compound.archived.is_(False)).order_by(Compound.id)
