@@ -10,7 +10,7 @@ def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l
 
     from xgm.complaints.jobs import POLL_QUIET, SWEEP
-    from xgm.complaints.labels import CATEGORY_LABELS, STATUS_LABELS, STATUS_TAGS
+    from xgm.complaints.labels import CATEGORY_LABELS, FIELD_LABELS, STATUS_LABELS, STATUS_TAGS
     from xgm.complaints.status import handle_status_changed
     from xgm.home.nav import NavLink, register_nav_link
     from xgm.queues.periodic import PeriodicJob, register_periodic
@@ -36,6 +36,7 @@ def init_app(app) -> None:
     register_handler("complaint.status_changed", handle_status_changed)
     app.jinja_env.globals.update(
         complaint_category_labels=CATEGORY_LABELS,
+        complaint_field_labels=FIELD_LABELS,
         complaint_status_labels=STATUS_LABELS,
         complaint_status_tags=STATUS_TAGS,
     )
