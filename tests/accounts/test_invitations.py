@@ -157,3 +157,20 @@ def test_only_the_owner_invites(app, client, new_client):
         "/team/invitations", data={"email": "x@example.com", "name": "x", "csrf_token": token}
     )
     assert response.status_code == 403
+
+
+def test_link_opened_where_another_company_is_signed_in(app, client, new_client):
+    """A phone signed in to another company accepts the link: that session ends (in its own
+    company), the new manager is signed in instead, never a 500."""
+    tenant_id = owner(app, client)
+    path = invite_path(client)
+    browser = new_client()
+    with app.app_context():
+        create_user(create_tenant("乙物业有限公司"), "owner", email="other@example.com")
+    assert login(browser, "other@example.com", PASSWORD).status_code == 302
+    response = accept(browser, path)
+    assert (response.status_code, response.headers["Location"]) == (302, "/")
+    with app.app_context(), tenant_context(tenant_id):
+        names = db.session.scalars(select(User.email).where(User.role == "manager")).all()
+    assert names == ["new@example.com"]
+    assert "赵敏" in browser.get("/").get_data(as_text=True)

@@ -62,7 +62,10 @@ def test_every_write_route_writes_its_audit_row(app, tmp_path):
                 write.prepare(app, principals)
             rule = rules[endpoint]
             with app.test_request_context():
-                path = url_for(endpoint, **{a: principals.values[a] for a in rule.arguments})
+                path = url_for(
+                    endpoint,
+                    **{a: principals.values[write.arguments.get(a, a)] for a in rule.arguments},
+                )
             client = principals.clients[write.actor]
             data = _valid_values(principals.values)
             data.update({k: (str(tenant_a) if v == "A" else v) for k, v in write.data.items()})

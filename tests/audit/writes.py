@@ -29,6 +29,8 @@ class Write:
     actor: str = "owner"
     data: dict = field(default_factory=dict)
     prepare: object = None
+    #: path arguments taken from another value than their own name (`token` is the gate's).
+    arguments: dict = field(default_factory=dict)
 
 
 def _tenant_a(principals) -> int:
@@ -101,6 +103,29 @@ def _rider(app, principals):
     principals.clients["rider"] = rider
 
 
+def _invitation(app, principals):
+    """A pending invitation of company A: its id and its link's token."""
+    from xgm.accounts.invitations import create
+
+    with app.app_context(), tenant_context(_tenant_a(principals)):
+        row, token = create(f"invitee{len(principals.values)}@example.com", "受邀经理", None)
+        db.session.commit()
+        principals.values["invitation_id"] = row.id
+        principals.values["invitation_token"] = token
+
+
+def _alert_hook(app, principals):
+    """A WeCom group robot of company A."""
+    from xgm.alerts.models import AlertHook
+    from xgm.sealed import seal
+
+    with app.app_context(), tenant_context(_tenant_a(principals)):
+        hook = AlertHook(kind="wecom", name="值班群", url_enc=seal("https://qyapi.weixin.qq.com/x"))
+        db.session.add(hook)
+        db.session.commit()
+        principals.values["hook_id"] = hook.id
+
+
 WRITES = {
     "accounts.signup": Write(
         "company.signed_up",
@@ -130,6 +155,30 @@ WRITES = {
             "password_confirm": "manager-pass-13",
         },
     ),
+    "accounts.invite": Write(
+        "invitation.created", data={"email": "invitee@example.com", "name": "受邀经理"}
+    ),
+    "accounts.revoke_invitation": Write("invitation.revoked", prepare=_invitation),
+    "accounts.accept_invitation": Write(
+        "invitation.accepted",
+        actor="anonymous",
+        prepare=_invitation,
+        data={
+            "phone": "13900001234",
+            "password": "invitee-pass-12",
+            "password_confirm": "invitee-pass-12",
+        },
+        arguments={"token": "invitation_token"},
+    ),
+    "alerts.new_hook": Write(
+        "alert_hook.created",
+        data={
+            "kind": "wecom",
+            "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=0123456789abcdef",
+            "events": "complaint_status",
+        },
+    ),
+    "alerts.delete_hook": Write("alert_hook.deleted", prepare=_alert_hook),
     "compounds.new": Write("compound.created", data={"name": "新小区"}),
     "compounds.edit": Write("compound.updated", data={"name": "改名小区"}),
     "compounds.new_gate": Write("gate.created", data={"name": "北门"}),
@@ -187,6 +236,9 @@ NOT_AUDITED = {
     "passes.manual": "a rider registering himself at the gate: the arrival is the record",
     "passes.accept_notice": "a rider reading the privacy notice: a cookie on his phone",
     "riders.switch": "a rider signing his own phone out",
+    "alerts.test_hook": "a test message to a group robot: the robot's delivery log keeps it",
+    "alerts.read": "marks the signed-in user's own notification read",
+    "alerts.read_all": "marks the signed-in user's own notifications read",
     "webhooks.city_hook": "city events are stored once each by event id (city_event)",
     "gateagents.api_pair": "gate agent API: writes gate_agent.paired (tests/gateagents)",
     "gateagents.api_claim": "gate agent API: the command row records the claim",

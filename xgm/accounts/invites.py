@@ -158,11 +158,21 @@ def accept_invitation(token: str):
                     detail={"email": user.email, "name": user.name},
                 )
                 db.session.commit()
-            if current_user.is_authenticated:
-                sign_out(current_office_user())
+            if current_user.is_authenticated:  # someone else signed in on this phone
+                _sign_out_other(current_office_user())
             sign_in(user)
             flash(_("欢迎加入 %(company)s！", company=user.tenant.name), "success")
             return redirect(url_for("home.index"))
     elif form.is_submitted():
         status = 400
     return render_template("accounts/accept.html", form=form, invitation=item), status
+
+
+def _sign_out_other(signed_in) -> None:
+    """End the session of whoever was signed in on this phone, inside that account's own
+    company (it may be another company than the invitation's)."""
+    if signed_in is None:
+        sign_out(None)
+        return
+    with tenant_context(signed_in.tenant_id):
+        sign_out(signed_in)

@@ -101,7 +101,7 @@ def close():
     sign_out(user)
     flash(
         _(
-            "公司账号已注销并停用，所有数据将在 %(when)s 删除；如需撤销，请在此之前联系平台运营方。",
+            "公司账号已关闭并停用，所有数据将在 %(when)s 删除；如需撤销，请在此之前联系平台运营方。",
             when=to_local(tenant.delete_after).strftime("%Y-%m-%d"),
         ),
         "info",
