@@ -31,6 +31,9 @@ class Tenant(db.Model):
     shift_hours: Mapped[int] = mapped_column(default=12)
     #: Days after which rider personal data is removed from arrivals (PIPL).
     retention_days: Mapped[int] = mapped_column(default=180)
+    #: Hours the city has for its first answer to a complaint, and days for its resolution.
+    complaint_answer_hours: Mapped[int] = mapped_column(default=24)
+    complaint_resolve_days: Mapped[int] = mapped_column(default=7)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property
