@@ -3,7 +3,8 @@
 from flask import abort, render_template, request
 from sqlalchemy import select
 
-from tenants import unscoped
+from tenants import unscoped, utcnow
+from xgm.complaints.deadlines import overdue_condition
 from xgm.complaints.labels import CATEGORY_LABELS, STATUS_LABELS
 from xgm.complaints.models import Complaint
 from xgm.dashboard import figures
@@ -28,6 +29,7 @@ def recent_complaints(scope: figures.Scope, limit: int = COMPLAINTS_SHOWN) -> li
             Complaint.rider_code,
             Complaint.category,
             Complaint.status,
+            overdue_condition(Complaint, utcnow()).label("overdue"),
         )
         .where(*figures.scope_filters(Complaint, scope))
         .order_by(Complaint.created_at.desc(), Complaint.id.desc())
