@@ -90,42 +90,51 @@ def _merge(arrivals: list, complaints: list, width: int) -> dict[tuple, Row]:
     return rows
 
 
-def by_team(scope: Scope) -> list[Row]:
-    """Rows per (platform, station, team), most entries first."""
-    keys_a = (Arrival.platform_name, Arrival.station, Arrival.team)
-    keys_c = (Complaint.platform_name, Complaint.station, Complaint.team)
+def _fine(scope: Scope) -> dict[tuple, Row]:
+    """Rows per (week, platform, station, team): one pass over the arrivals and complaints."""
+    week_a, week_c = local_week(Arrival.created_at), local_week(Complaint.created_at)
+    keys_c = (week_c, Complaint.platform_name, Complaint.station, Complaint.team)
     complaints = db.session.execute(
         select(*keys_c, func.count()).where(*scope_filters(Complaint, scope)).group_by(*keys_c)
     ).all()
-    rows = _merge(_counts(scope, *keys_a), complaints, 3)
-    return sorted(rows.values(), key=lambda r: (-r.entries, -r.complaints, r.key))
-
-
-def by_platform(teams: list[Row]) -> list[Row]:
-    """Rows per platform, summed from the team rows (one scan of the arrivals for both)."""
-    rows: dict[tuple, Row] = {}
-    for team in teams:
-        row = rows.setdefault(team.key[:1], Row(team.key[:1]))
-        row.scans += team.scans
-        row.entries += team.entries
-        row.denied += team.denied
-        row.refused += team.refused
-        row.complaints += team.complaints
-    return sorted(rows.values(), key=lambda r: (-r.entries, -r.complaints, r.key))
-
-
-def weeks(scope: Scope) -> list[Row]:
-    """Rows per week (key: the Monday, a date), oldest first."""
-    week_a, week_c = local_week(Arrival.created_at), local_week(Complaint.created_at)
-    complaints = db.session.execute(
-        select(week_c, func.count()).where(*scope_filters(Complaint, scope)).group_by(week_c)
-    ).all()
-    rows = _merge(
-        [(str(w)[:10], *rest) for w, *rest in _counts(scope, week_a)],
-        [(str(w)[:10], n) for w, n in complaints],
-        1,
+    arrivals = _counts(scope, week_a, Arrival.platform_name, Arrival.station, Arrival.team)
+    return _merge(
+        [(str(w)[:10], *rest) for w, *rest in arrivals],
+        [(str(w)[:10], *rest) for w, *rest in complaints],
+        4,
     )
-    return [rows[k] for k in sorted(rows)]
+
+
+def _roll_up(rows, key) -> list[Row]:
+    """Sum rows into coarser groups: key(row.key) -> the group's key."""
+    groups: dict[tuple, Row] = {}
+    for fine in rows:
+        row = groups.setdefault(key(fine.key), Row(key(fine.key)))
+        row.scans += fine.scans
+        row.entries += fine.entries
+        row.denied += fine.denied
+        row.refused += fine.refused
+        row.complaints += fine.complaints
+    return list(groups.values())
+
+
+def _ranked(rows: list[Row]) -> list[Row]:
+    return sorted(rows, key=lambda r: (-r.entries, -r.complaints, r.key))
+
+
+def by_team(fine: list[Row]) -> list[Row]:
+    """Rows per (platform, station, team), most entries first."""
+    return _ranked(_roll_up(fine, lambda k: k[1:]))
+
+
+def by_platform(fine: list[Row]) -> list[Row]:
+    """Rows per platform, most entries first."""
+    return _ranked(_roll_up(fine, lambda k: k[1:2]))
+
+
+def weeks(fine: list[Row]) -> list[Row]:
+    """Rows per week (key: its Monday, YYYY-MM-DD), oldest first."""
+    return sorted(_roll_up(fine, lambda k: k[:1]), key=lambda r: r.key)
 
 
 def nearest_rank(values: list[float], p: float) -> float | None:
@@ -275,15 +284,15 @@ class Industry:
 
 def industry(scope: Scope, now: datetime | None = None) -> Industry:
     """Every table of the regulator's page for one scope."""
-    teams = by_team(scope)
+    fine = list(_fine(scope).values())
     return Industry(
-        platforms=by_platform(teams),
-        teams=teams,
+        platforms=by_platform(fine),
+        teams=by_team(fine),
         times=complaint_times(scope, now),
         overdue=overdue(scope, now),
         riders=repeated_riders(scope),
         compounds=compounds_by_decision_time(scope),
-        weeks=weeks(scope),
+        weeks=weeks(fine),
     )
 
 
