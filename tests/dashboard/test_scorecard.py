@@ -77,7 +77,7 @@ def test_the_page_ranks_compounds_and_communities(app, w):
     assert html.status_code == 200
     text = html.get_data(as_text=True)
     compounds = text[text.index('id="compounds"'):]
-    names = re.findall(r"<td>(甲一|乙二|甲三|外县)</td>", compounds)
+    names = re.findall(r"<td class=\"nowrap\">(甲一|乙二|甲三|外县)</td>", compounds)
     assert names == ["甲三", "乙二", "甲一"]
     scores = re.findall(r'class="num score"[^>]*>([^<]+)</td>', compounds)
     assert scores == ["100.0", "60.0", "36.1"]
@@ -87,10 +87,12 @@ def test_the_page_ranks_compounds_and_communities(app, w):
         ("宝石社区", "54.4"),
     ]
     assert "0.3 × 决定用时分" in text and "外县" not in text
+    assert f'data-compound="{w.compounds["甲一"]}"' in compounds
+    assert 'data-scores="None,None,None,None,None,None,56.1,28.2"' in compounds
 
 
 def test_a_street_official_sees_only_their_street(app, w):
     """北山街道's observer ranks 甲三 and 甲一 only."""
     html = signed_in(app, BEISHAN, role="observer").get("/oversight/scorecard", query_string=PERIOD)
     compounds = html.get_data(as_text=True).split('id="compounds"')[1]
-    assert re.findall(r"<td>(甲一|乙二|甲三)</td>", compounds) == ["甲三", "甲一"]
+    assert re.findall(r"<td class=\"nowrap\">(甲一|乙二|甲三)</td>", compounds) == ["甲三", "甲一"]

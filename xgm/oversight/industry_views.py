@@ -70,12 +70,13 @@ def industry_page():
         data=data,
         category_labels=CATEGORY_LABELS,
         status_labels=STATUS_LABELS,
-        tables=[(name, TITLES[name], *_table(name, compounds, data)) for name in TABLES],
+        tables=[_with_numeric(name, *_table(name, compounds, data)) for name in TABLES],
     )
 
 
-def _n(value) -> str:
-    return "" if value is None else str(value)
+def _n(value):
+    """A figure as it is (None: no value; the page shows —, the CSV an empty cell)."""
+    return value
 
 
 def _kinds(kinds) -> str:
@@ -146,6 +147,17 @@ def _table(name: str, compounds, data) -> tuple[list[str], list[list]]:
             if c.compound_id in compounds
         ]
     raise KeyError(name)
+
+
+def _with_numeric(name: str, headers: list, rows: list) -> tuple:
+    """(name, title, headers, rows, numeric column indexes) for the page."""
+    numeric = {
+        i
+        for i in range(len(headers))
+        if any(isinstance(r[i], int | float) for r in rows)
+        and all(r[i] is None or isinstance(r[i], int | float) for r in rows)
+    }
+    return name, TITLES[name], headers, rows, numeric
 
 
 TABLES = ("platforms", "teams", "complaint_times", "overdue", "riders", "compounds", "weeks")

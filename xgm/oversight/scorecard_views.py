@@ -4,6 +4,7 @@ from flask import render_template, request
 
 from tenants import unscoped
 from xgm.dashboard import figures
+from xgm.dashboard.charts import sparkline
 from xgm.dashboard.periods import PeriodError, period_from_args
 from xgm.errors import render_error
 from xgm.oversight import bp
@@ -61,6 +62,10 @@ def scorecard():
                 "points": points(m),
                 "score": score(m),
                 "trend": series.get(compound.id, []),
+                "spark": sparkline(
+                    series.get(compound.id, []),
+                    " → ".join("—" if v is None else str(v) for v in series.get(compound.id, [])),
+                ),
             }
         )
     rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["compound"].name))
