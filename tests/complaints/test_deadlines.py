@@ -61,9 +61,7 @@ def test_overdue_flags_follow_the_deadlines(site, client):
     listing = site.client.get("/complaints").get_data(as_text=True)
     assert "1 件投诉城市平台超时未处理" in listing
     assert site.client.get("/complaints?overdue=1").get_data(as_text=True).count(c.reference) == 1
-    post_event(
-        client, reference=c.reference, complaint_id=c.city_complaint_id, status="forwarded"
-    )
+    post_event(client, reference=c.reference, complaint_id=c.city_complaint_id, status="forwarded")
     complaint = load(site, c.id)[0]
     assert complaint.answered_at is not None and overdue_kinds(complaint) == ()
     set_complaint(site, c.id, resolve_due_at=past)

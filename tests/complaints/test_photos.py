@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 from PIL import Image
-from werkzeug.test import EnvironBuilder
 from sqlalchemy import select, update
+from werkzeug.test import EnvironBuilder
 
 from tenants import tenant_context, utcnow
 from tests.complaints.support import ACTIVE_RIDER, load, local, sim_complaints
@@ -224,9 +224,7 @@ def test_retention_deletes_the_photos(site, live_server):
     with site.app.app_context():
         assert purge_tenant(site.tenant_id, 180)["photos"] == 0
         with tenant_context(site.tenant_id):
-            db.session.execute(
-                update(Complaint).values(created_at=utcnow() - timedelta(days=181))
-            )
+            db.session.execute(update(Complaint).values(created_at=utcnow() - timedelta(days=181)))
             db.session.commit()
         assert purge_tenant(site.tenant_id, 180)["photos"] == 1
     assert photos_of(site, cid) == []

@@ -42,7 +42,12 @@ def test_sweep_reenqueues_a_lost_job(site, sim):
     lose_queue(site.app)
     overdue(site, cid)
     with site.app.app_context():
-        assert sweep_outbox() == {"due": 1, "enqueued": 1}
+        assert sweep_outbox() == {
+            "due": 1,
+            "enqueued": 1,
+            "reminders_due": 0,
+            "reminders_enqueued": 0,
+        }
     assert queued_ids(site.app) == [delivery_job_id(cid, 0)]
     with site.app.app_context():
         assert deliver_complaint(site.tenant_id, cid) == "received"
@@ -54,10 +59,20 @@ def test_sweep_waits_for_the_grace_period(site):
     cid = file_direct(site)
     lose_queue(site.app)
     with site.app.app_context():
-        assert sweep_outbox() == {"due": 0, "enqueued": 0}
+        assert sweep_outbox() == {
+            "due": 0,
+            "enqueued": 0,
+            "reminders_due": 0,
+            "reminders_enqueued": 0,
+        }
     overdue(site, cid, seconds=11)  # XGM_COMPLAINT_SWEEP_GRACE is 10 s
     with site.app.app_context():
-        assert sweep_outbox() == {"due": 1, "enqueued": 1}
+        assert sweep_outbox() == {
+            "due": 1,
+            "enqueued": 1,
+            "reminders_due": 0,
+            "reminders_enqueued": 0,
+        }
 
 
 def test_sweep_does_not_duplicate_a_job_still_queued(site):
@@ -65,7 +80,12 @@ def test_sweep_does_not_duplicate_a_job_still_queued(site):
     cid = file_direct(site)
     overdue(site, cid)
     with site.app.app_context():
-        assert sweep_outbox() == {"due": 1, "enqueued": 0}
+        assert sweep_outbox() == {
+            "due": 1,
+            "enqueued": 0,
+            "reminders_due": 0,
+            "reminders_enqueued": 0,
+        }
     assert queued_ids(site.app) == [delivery_job_id(cid, 0)]
 
 
@@ -108,7 +128,12 @@ def test_killed_attempt_is_recovered_after_its_lease(site, sim):
         assert due_rows(utcnow(), 10) == []  # still held
     time.sleep(0.6)
     with site.app.app_context():
-        assert sweep_outbox() == {"due": 1, "enqueued": 1}
+        assert sweep_outbox() == {
+            "due": 1,
+            "enqueued": 1,
+            "reminders_due": 0,
+            "reminders_enqueued": 0,
+        }
     assert queued_ids(site.app) == [delivery_job_id(cid, 1)]
     with site.app.app_context():
         assert deliver_complaint(site.tenant_id, cid) == "received"

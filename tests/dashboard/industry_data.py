@@ -34,7 +34,13 @@ class World:
 
 def arrival(tenant_id, compound_id, gate_id, at, outcome, wait, platform, station, team):
     arrival_id = data.arrival(
-        tenant_id, compound_id, gate_id, at, outcome=outcome, wait=wait, platform=platform,
+        tenant_id,
+        compound_id,
+        gate_id,
+        at,
+        outcome=outcome,
+        wait=wait,
+        platform=platform,
         refusal="suspended" if outcome == "refused" else "",
     )
     with tenant_context(tenant_id):
@@ -88,7 +94,9 @@ def build(app) -> World:
             a, j, day(8), "resolved", "R1", *MT, "一队", answered_at=4, closed_at=30
         )
         w.complaints["c3"] = complaint(b, y, day(9), "received", "R2", *ELE, "三队")
-        w.complaints["c4"] = complaint(a, w.compounds["外县"], day(9), "received", "R1", *MT, "一队")
+        w.complaints["c4"] = complaint(
+            a, w.compounds["外县"], day(9), "received", "R1", *MT, "一队"
+        )
         w.complaints["c5"] = complaint(
             b, y, day(1, month=4), "investigating", "R1", *MT, "一队", answered_at=1
         )

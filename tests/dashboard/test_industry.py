@@ -43,8 +43,16 @@ def test_per_platform_and_team(app, w):
     """Entries, refusals and complaints per 1,000 entries by platform and by station/team."""
     data = figures_of(app, w)
     rows = [
-        (r.key, r.scans, r.entries, r.denied, r.refused, r.complaints, r.refusals_per_1000,
-         r.complaints_per_1000)
+        (
+            r.key,
+            r.scans,
+            r.entries,
+            r.denied,
+            r.refused,
+            r.complaints,
+            r.refusals_per_1000,
+            r.complaints_per_1000,
+        )
         for r in data.platforms
     ]
     assert rows == [
@@ -100,8 +108,15 @@ def test_county_regulator_page(app, w):
     html = signed_in(app, COUNTY).get("/oversight/industry", query_string=PERIOD)
     assert html.status_code == 200
     text = html.get_data(as_text=True)
-    for title in ("按配送平台", "按站点 / 队伍", "投诉答复与办结", "超时投诉", "多次被投诉的骑手编码",
-                  "小区决定用时排名（最慢在前）", "每周趋势"):
+    for title in (
+        "按配送平台",
+        "按站点 / 队伍",
+        "投诉答复与办结",
+        "超时投诉",
+        "多次被投诉的骑手编码",
+        "小区决定用时排名（最慢在前）",
+        "每周趋势",
+    ):
         assert title in text
     assert "外县" not in text and "<code>R1</code>" in text
     assert "李骑手" not in text and "13700001111" not in text  # codes only
@@ -117,12 +132,27 @@ def test_csv_of_each_table(app, w):
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body[1:])))
     assert rows == [
-        ["配送平台", "扫码", "进入", "门卫拒绝", "规则拦截", "投诉", "每千次进入拒绝", "每千次进入投诉"],
+        [
+            "配送平台",
+            "扫码",
+            "进入",
+            "门卫拒绝",
+            "规则拦截",
+            "投诉",
+            "每千次进入拒绝",
+            "每千次进入投诉",
+        ],
         ["美团", "5", "3", "1", "0", "2", "333.3", "666.7"],
         ["饿了么", "3", "2", "0", "1", "1", "500.0", "500.0"],
     ]
-    for table, lines in (("teams", 4), ("complaint_times", 11), ("overdue", 4), ("riders", 2),
-                         ("compounds", 3), ("weeks", 3)):
+    for table, lines in (
+        ("teams", 4),
+        ("complaint_times", 11),
+        ("overdue", 4),
+        ("riders", 2),
+        ("compounds", 3),
+        ("weeks", 3),
+    ):
         got = client.get("/oversight/industry.csv", query_string={**PERIOD, "table": table})
         assert got.status_code == 200, table
         assert len(list(csv.reader(io.StringIO(got.data.decode("utf-8")[1:])))) == lines, table
@@ -146,5 +176,5 @@ def test_overdue_complaints_are_flagged_for_area_observers(app, w):
     """A street observer of 北山街道 sees c1 (甲一, overdue) flagged 已超时 on /oversight."""
     html = signed_in(app, BEISHAN, role="observer").get("/oversight", query_string=PERIOD)
     text = html.get_data(as_text=True)
-    table = text[text.index("投诉记录"):]
+    table = text[text.index("投诉记录") :]
     assert table.count("已超时") == 1  # c1 open past its resolution; c2 resolved

@@ -76,12 +76,12 @@ def test_the_page_ranks_compounds_and_communities(app, w):
     html = signed_in(app, COUNTY).get("/oversight/scorecard", query_string=PERIOD)
     assert html.status_code == 200
     text = html.get_data(as_text=True)
-    compounds = text[text.index('id="compounds"'):]
+    compounds = text[text.index('id="compounds"') :]
     names = re.findall(r"<td class=\"nowrap\">(甲一|乙二|甲三|外县)</td>", compounds)
     assert names == ["甲三", "乙二", "甲一"]
     scores = re.findall(r'class="num score"[^>]*>([^<]+)</td>', compounds)
     assert scores == ["100.0", "60.0", "36.1"]
-    communities = text[text.index('id="communities"'):text.index('id="compounds"')]
+    communities = text[text.index('id="communities"') : text.index('id="compounds"')]
     assert re.findall(r"<td>([^<>]+社区)</td>.*?score\">([^<]+)</td>", communities, re.S) == [
         ("曙光社区", "60.0"),
         ("宝石社区", "54.4"),

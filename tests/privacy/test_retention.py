@@ -123,7 +123,10 @@ def test_cli_runs_the_job(app):
     a, b = _world(app)
     result = app.test_cli_runner().invoke(args=["privacy", "purge"])
     assert result.exit_code == 0
-    assert f"tenant {b}: {{'arrivals': 2, 'complaints': 2, 'photos': 0, 'exports': 0}}" in result.output
+    assert (
+        f"tenant {b}: {{'arrivals': 2, 'complaints': 2, 'photos': 0, 'exports': 0}}"
+        in result.output
+    )
 
 
 def _owner(app, role="owner"):

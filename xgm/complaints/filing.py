@@ -17,9 +17,9 @@ from xgm.complaints.models import (
     new_photo_key,
     new_reference,
 )
-from xgm.complaints.photos import MAX_PHOTOS, attachments
 from xgm.complaints.outbox import enqueue_delivery
 from xgm.complaints.payload import build_payload, encode, iso_cn
+from xgm.complaints.photos import MAX_PHOTOS, attachments
 from xgm.extensions import db
 
 #: Filing the same rider, compound and category again within this window asks first.

@@ -9,8 +9,10 @@ from wtforms import (
     HiddenField,
     IntegerField,
     MultipleFileField,
+    SelectField,
+    StringField,
+    TextAreaField,
 )
-from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import (
     DataRequired,

@@ -67,8 +67,14 @@ def clean_photo(raw: bytes) -> CleanPhoto:
                 image = ImageOps.exif_transpose(probe)
     except PhotoError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        SyntaxError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
         raise PhotoError(_("无法识别这张照片，请换一张 JPEG 或 PNG 照片。")) from exc
     return CleanPhoto(TYPES[kind], _encode(image, kind))
 

@@ -17,8 +17,14 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 
 from tenants import current_tenant_id, tenant_context, unscoped, utcnow
-from xgm.city import CityError, CityRateLimited, CityUnavailable, ComplaintClosed, UnknownComplaint
-from xgm.city import ComplaintRejected
+from xgm.city import (
+    CityError,
+    CityRateLimited,
+    CityUnavailable,
+    ComplaintClosed,
+    ComplaintRejected,
+    UnknownComplaint,
+)
 from xgm.complaints.deadlines import overdue_kinds
 from xgm.complaints.delivery import RETRY_AFTER_JITTER, city_client, retry_delay
 from xgm.complaints.models import (
@@ -123,7 +129,9 @@ def _take(reminder_id: int, now: datetime, lease: float) -> ComplaintReminder | 
             ComplaintReminder.due_at <= now + timedelta(seconds=1),
             or_(ComplaintReminder.locked_until.is_(None), ComplaintReminder.locked_until < now),
         )
-        .values(locked_until=now + timedelta(seconds=lease), attempts=ComplaintReminder.attempts + 1)
+        .values(
+            locked_until=now + timedelta(seconds=lease), attempts=ComplaintReminder.attempts + 1
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()

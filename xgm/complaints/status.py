@@ -158,7 +158,9 @@ def handle_rider_replied(event: dict[str, Any]) -> None:
     found = find_for_city(event.get("reference"), event.get("complaint_id"))
     reply = event.get("reply")
     if found is None or not isinstance(reply, str) or not reply.strip():
-        log.warning("rider reply for %s ignored (unknown complaint or empty)", event.get("reference"))
+        log.warning(
+            "rider reply for %s ignored (unknown complaint or empty)", event.get("reference")
+        )
         return None
     tenant_id, complaint_id = found
     event_id = str(event.get("event_id") or "")

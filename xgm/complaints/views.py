@@ -10,17 +10,17 @@ from tenants import get_or_404, utcnow
 from xgm.accounts.access import current_office_user, office_required
 from xgm.complaints import bp
 from xgm.complaints.arrivals import prefill_from_arrival
+from xgm.complaints.deadlines import overdue_condition, overdue_kinds
 from xgm.complaints.filing import Draft, file_complaint, recent_duplicate, resend_complaint
 from xgm.complaints.forms import (
-    ComplaintForm,
     ChaseForm,
+    ComplaintForm,
     CorrectForm,
     FilterForm,
     ResendForm,
     to_local,
     to_utc,
 )
-from xgm.complaints.deadlines import overdue_condition, overdue_kinds
 from xgm.complaints.models import (
     STATUSES,
     Complaint,
@@ -28,8 +28,8 @@ from xgm.complaints.models import (
     ComplaintOutbox,
     ComplaintPhoto,
 )
-from xgm.complaints.reminders import ChaseRefused, chase, chase_problem
 from xgm.complaints.payload import CN_TZ
+from xgm.complaints.reminders import ChaseRefused, chase, chase_problem
 from xgm.compounds.models import Compound, Gate
 from xgm.extensions import db
 from xgm.inputs import query_id
@@ -104,9 +104,7 @@ def index():
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     now = utcnow()
     overdue_count = (
-        db.session.scalar(
-            select(func.count(Complaint.id)).where(overdue_condition(Complaint, now))
-        )
+        db.session.scalar(select(func.count(Complaint.id)).where(overdue_condition(Complaint, now)))
         or 0
     )
     return render_template(
@@ -205,8 +203,12 @@ def _detail_page(complaint: Complaint, correct_form: CorrectForm | None = None, 
         select(ComplaintOutbox).where(ComplaintOutbox.complaint_id == complaint.id)
     ).first()
     photos = db.session.execute(
-        select(ComplaintPhoto.id, ComplaintPhoto.content_type, ComplaintPhoto.size,
-               ComplaintPhoto.fetched_at)
+        select(
+            ComplaintPhoto.id,
+            ComplaintPhoto.content_type,
+            ComplaintPhoto.size,
+            ComplaintPhoto.fetched_at,
+        )
         .where(ComplaintPhoto.complaint_id == complaint.id)
         .order_by(ComplaintPhoto.id)
     ).all()

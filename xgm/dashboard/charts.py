@@ -114,9 +114,7 @@ def sparkline(values: list[float | None], label: str) -> Markup:
             run.append((pad + i * step, height - pad - (height - 2 * pad) * v / 100.0))
     if len(run) > 1:
         runs.append(run)
-    body = [
-        f'<line x1="0" y1="{height - pad}" x2="{width}" y2="{height - pad}" stroke="{GRID}"/>'
-    ]
+    body = [f'<line x1="0" y1="{height - pad}" x2="{width}" y2="{height - pad}" stroke="{GRID}"/>']
     for line in runs:
         coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in line)
         body.append(f'<polyline points="{coords}" fill="none" stroke="{BAR}" stroke-width="2"/>')

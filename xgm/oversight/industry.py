@@ -189,7 +189,9 @@ def complaint_times(scope: Scope, now: datetime | None = None) -> ComplaintTimes
         response_p90=_hours(response, 0.9),
         resolution_median=_hours(resolution, 0.5),
         resolution_p90=_hours(resolution, 0.9),
-        open=sum(1 for r in rows if r[2] is None and r[3] in ("received", "forwarded", "investigating")),
+        open=sum(
+            1 for r in rows if r[2] is None and r[3] in ("received", "forwarded", "investigating")
+        ),
         overdue_answer=sum(1 for r in rows if r[4]),
         overdue_resolve=sum(1 for r in rows if r[5]),
     )

@@ -86,11 +86,26 @@ def _kinds(kinds) -> str:
 
 def _table(name: str, compounds, data) -> tuple[list[str], list[list]]:
     """(headers, rows) of one table, as on the page."""
-    counts = [_("扫码"), _("进入"), _("门卫拒绝"), _("规则拦截"), _("投诉"), _("每千次进入拒绝"), _("每千次进入投诉")]
+    counts = [
+        _("扫码"),
+        _("进入"),
+        _("门卫拒绝"),
+        _("规则拦截"),
+        _("投诉"),
+        _("每千次进入拒绝"),
+        _("每千次进入投诉"),
+    ]
 
     def count_cells(r):
-        return [r.scans, r.entries, r.denied, r.refused, r.complaints,
-                _n(r.refusals_per_1000), _n(r.complaints_per_1000)]
+        return [
+            r.scans,
+            r.entries,
+            r.denied,
+            r.refused,
+            r.complaints,
+            _n(r.refusals_per_1000),
+            _n(r.complaints_per_1000),
+        ]
 
     if name == "platforms":
         return [_("配送平台"), *counts], [[r.key[0], *count_cells(r)] for r in data.platforms]
@@ -115,7 +130,16 @@ def _table(name: str, compounds, data) -> tuple[list[str], list[list]]:
             [_("超时未办结"), t.overdue_resolve],
         ]
     if name == "overdue":
-        return [_("提交时间"), _("小区"), _("物业公司"), _("骑手编码"), _("配送平台"), _("类别"), _("状态"), _("超时")], [
+        return [
+            _("提交时间"),
+            _("小区"),
+            _("物业公司"),
+            _("骑手编码"),
+            _("配送平台"),
+            _("类别"),
+            _("状态"),
+            _("超时"),
+        ], [
             [
                 local_time(o["created_at"]),
                 compounds[o["compound_id"]][0].name if o["compound_id"] in compounds else "",
@@ -130,11 +154,24 @@ def _table(name: str, compounds, data) -> tuple[list[str], list[list]]:
         ]
     if name == "riders":
         return [_("骑手编码"), _("投诉"), _("涉及小区"), _("投诉类别数"), _("最近一次")], [
-            [r["rider_code"], r["complaints"], r["compounds"], r["categories"], local_time(r["latest"])]
+            [
+                r["rider_code"],
+                r["complaints"],
+                r["compounds"],
+                r["categories"],
+                local_time(r["latest"]),
+            ]
             for r in data.riders
         ]
     if name == "compounds":
-        return [_("排名"), _("小区"), _("物业公司"), _("决定次数"), _("决定用时中位数（秒）"), _("决定用时 P90（秒）")], [
+        return [
+            _("排名"),
+            _("小区"),
+            _("物业公司"),
+            _("决定次数"),
+            _("决定用时中位数（秒）"),
+            _("决定用时 P90（秒）"),
+        ], [
             [
                 c.rank,
                 compounds[c.compound_id][0].name,
