@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from tenants import tenant_context, utcnow
 from tests.complaints.support import file_direct, load, sim_complaints, update_outbox
+from xgm.complaints.deadlines import OVERDUE_SWEEP
 from xgm.complaints.delivery import claim
 from xgm.complaints.jobs import POLL_QUIET, SWEEP, deliver_complaint, due_rows, sweep_outbox
 from xgm.complaints.outbox import QUEUE, delivery_job_id
@@ -154,7 +155,8 @@ def test_a_real_worker_delivers_from_the_queue(site, sim):
 
 
 def test_periodic_jobs_are_scheduled_once(app):
-    """Ensuring the periodic jobs twice schedules the sweep and the poll once, in the next slot."""
+    """Ensuring the periodic jobs twice schedules the sweep, the poll and the overdue sweep once,
+    in the next slot."""
     with app.app_context():
         now = time.time()
         first = ensure_periodic_jobs()
@@ -162,7 +164,12 @@ def test_periodic_jobs_are_scheduled_once(app):
         registry = get_queue(QUEUE).scheduled_job_registry.get_job_ids()
     sweep_slot = int(now // app.config["XGM_COMPLAINT_SWEEP_INTERVAL"]) + 1
     poll_slot = int(now // app.config["XGM_COMPLAINT_POLL_INTERVAL"]) + 1
-    ours = [slot_job_id(SWEEP, sweep_slot), slot_job_id(POLL_QUIET, poll_slot)]
+    overdue_slot = int(now // app.config["XGM_COMPLAINT_OVERDUE_INTERVAL"]) + 1
+    ours = [
+        slot_job_id(SWEEP, sweep_slot),
+        slot_job_id(POLL_QUIET, poll_slot),
+        slot_job_id(OVERDUE_SWEEP, overdue_slot),
+    ]
     assert set(ours) <= set(first)
     assert second == []
     assert sorted(r for r in registry if "complaints-" in r) == sorted(ours)
