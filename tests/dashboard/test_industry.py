@@ -178,3 +178,16 @@ def test_overdue_complaints_are_flagged_for_area_observers(app, w):
     text = html.get_data(as_text=True)
     table = text[text.index("投诉记录") :]
     assert table.count("已超时") == 1  # c1 open past its resolution; c2 resolved
+
+
+def test_long_tables_are_cut_on_the_page_not_in_the_csv(app, w, monkeypatch):
+    """With a page limit of 1 row, the page shows 1 platform and says so; the CSV has both."""
+    from xgm.oversight import industry_views
+
+    monkeypatch.setattr(industry_views, "PAGE_ROWS", 1)
+    client = signed_in(app, COUNTY)
+    text = client.get("/oversight/industry", query_string=PERIOD).get_data(as_text=True)
+    platforms = text[text.index('id="table-platforms"') : text.index('id="table-teams"')]
+    assert platforms.count("<tr><td") == 1 and "页面显示前 1 行" in platforms
+    body = client.get("/oversight/industry.csv", query_string={**PERIOD, "table": "platforms"})
+    assert body.data.decode("utf-8").count("\r\n") == 3

@@ -17,6 +17,8 @@ from xgm.oversight.access import current_observer, observer_required
 from xgm.oversight.area import area_compounds
 from xgm.oversight.industry import industry, local_time
 
+#: Rows of a table shown on the page (the CSV has them all).
+PAGE_ROWS = 100
 #: Division levels whose regulators see the industry page.
 REGULATOR_LEVELS = ("county", "city")
 
@@ -71,6 +73,7 @@ def industry_page():
         category_labels=CATEGORY_LABELS,
         status_labels=STATUS_LABELS,
         tables=[_with_numeric(name, *_table(name, compounds, data)) for name in TABLES],
+        page_rows=PAGE_ROWS,
     )
 
 
