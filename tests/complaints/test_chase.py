@@ -228,3 +228,30 @@ def test_simulator_forwards_a_rider_reply(site, sim):
     assert hook["payload"]["reference"] == c.reference
     bad = requests.post(f"{sim}/_sim/complaints/{c.city_complaint_id}/reply", json={}, timeout=10)
     assert bad.status_code == 400
+
+
+def test_simulator_reminder_contract(site, sim):
+    """Section 7 in the simulator: 201 then 200 for one key, 404 unknown complaint, 400 bad note."""
+    import pytest
+
+    from tests.complaints.support import CLIENT_ID, SECRET
+    from xgm.city import ComplaintRejected, UnknownComplaint, client_from_config
+
+    c = delivered(site)
+    client = client_from_config(
+        {"XGM_CITY_URL": sim, "XGM_CITY_CLIENT_ID": CLIENT_ID, "XGM_CITY_SECRET": SECRET}
+    )
+    at = "2026-11-29T12:00:00+08:00"
+    key = str(uuid.uuid4())
+    first = client.post_reminder(c.city_complaint_id, "请处理", at, key)
+    again = client.post_reminder(c.city_complaint_id, "请处理", at, key)
+    other = client.post_reminder(c.city_complaint_id, "再次催办", at, str(uuid.uuid4()))
+    assert (first.reminders, first.first_receipt) == (1, True)
+    assert (again.reminders, again.first_receipt) == (1, False)
+    assert (other.reminders, other.first_receipt) == (2, True)
+    with pytest.raises(UnknownComplaint):
+        client.post_reminder("C20990101999999", "请处理", at, str(uuid.uuid4()))
+    with pytest.raises(ComplaintRejected) as caught:
+        client.post_reminder(c.city_complaint_id, "催" * 201, at, str(uuid.uuid4()))
+    assert set(caught.value.fields) == {"note"}
+    assert len(sim_reminders(sim, c.city_complaint_id)) == 2
