@@ -96,3 +96,23 @@ def test_a_street_official_sees_only_their_street(app, w):
     html = signed_in(app, BEISHAN, role="observer").get("/oversight/scorecard", query_string=PERIOD)
     compounds = html.get_data(as_text=True).split('id="compounds"')[1]
     assert re.findall(r"<td class=\"nowrap\">(甲一|乙二|甲三)</td>", compounds) == ["甲三", "甲一"]
+
+
+@pytest.mark.parametrize("path", ["/oversight/scorecard", "/oversight/industry"])
+def test_officials_pages_are_read_only_and_for_observers_only(app, w, path):
+    """The only form is sign-out; anonymous visitors go to /login; office users get 403."""
+    from tests.conftest import login
+    from tests.factories import PASSWORD, create_user
+    from xgm.extensions import db
+
+    html = signed_in(app, COUNTY).get(path, query_string=PERIOD).get_data(as_text=True)
+    assert re.findall(r'<form[^>]*action="([^"]+)"', html) == ["/logout"]
+    anonymous = app.test_client().get(path)
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    with app.app_context():
+        from tenants import Tenant
+
+        create_user(db.session.get(Tenant, w.a), "owner", email="owner@example.com")
+    office = app.test_client()
+    login(office, "owner@example.com", PASSWORD)
+    assert office.get(path).status_code == 403
