@@ -178,6 +178,7 @@ def test_overdue_complaints_are_flagged_for_area_observers(app, w):
     text = html.get_data(as_text=True)
     table = text[text.index("投诉记录") :]
     assert table.count("已超时") == 1  # c1 open past its resolution; c2 resolved
+    assert "辖区内 1 件投诉城市平台超时未处理" in text  # 北山街道: 甲一's c1 only
 
 
 def test_long_tables_are_cut_on_the_page_not_in_the_csv(app, w, monkeypatch):
