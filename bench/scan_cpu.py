@@ -164,16 +164,20 @@ def main() -> int:
             pipe.set(CARD_KEY + code, json.dumps(card(code), ensure_ascii=False), ex=3600)
         pipe.execute()
         from xgm.riders.cookie import set_rider_cookie
+        from xgm.riders.notice import remember_notice
 
         cookies = {}
         with app.test_request_context():
             from flask import make_response
 
+            read = make_response("")  # every rider has read the company's privacy notice
+            remember_notice(read, world.tenant_id)
+            notice = read.headers["Set-Cookie"].split(";", 1)[0]
             for code in codes:
                 response = make_response("")
                 set_rider_cookie(response, code)
                 raw = response.headers["Set-Cookie"].split(";", 1)[0]
-                cookies[code] = {"Cookie": raw}
+                cookies[code] = {"Cookie": f"{raw}; {notice}"}
         pairs = [(g[1], c) for c in codes for g in world.gates]
         scans = [(f"/g/{token}", cookies[code]) for token, code in pairs]
         client = app.test_client(use_cookies=False)

@@ -117,7 +117,19 @@ def sign_in_rider(base: str, token: str, rider_code: str) -> str:
     back = browser.get(city.headers["Location"], allow_redirects=False, timeout=10)
     if back.status_code != 302 or "xgm_rider" not in browser.cookies:
         raise RuntimeError(f"sign-in of {rider_code} failed: {back.status_code}")
-    return browser.cookies["xgm_rider"]
+    # Before the first scan at the company the rider reads its privacy notice and accepts it.
+    notice = browser.get(f"{base}/g/{token}", allow_redirects=False, timeout=10)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', notice.text)
+    accepted = browser.post(
+        f"{base}/g/{token}/notice",
+        data={"csrf_token": csrf.group(1) if csrf else ""},
+        allow_redirects=False,
+        timeout=10,
+    )
+    if accepted.status_code != 303 or "xgm_notice" not in browser.cookies:
+        raise RuntimeError(f"notice of {rider_code} not accepted: {accepted.status_code}")
+    # One value for both cookies ("Cookie: xgm_rider=<this>" carries the notice too).
+    return browser.cookies["xgm_rider"] + ";xgm_notice=" + browser.cookies["xgm_notice"]
 
 
 def sign_in_riders(base: str, token: str, codes: list[str], workers: int = 8) -> dict[str, str]:

@@ -4,7 +4,7 @@ from printables.cache import PosterCache, poster_cache_key
 from printables.fonts import FontMissingError
 from printables.poster import TEMPLATE_VERSION, Poster
 from printables.qr import qr_svg
-from printables.render import render_poster_pdf, render_posters_pdf
+from printables.render import render_document_pdf, render_poster_pdf, render_posters_pdf
 
 __all__ = [
     "TEMPLATE_VERSION",
@@ -13,6 +13,7 @@ __all__ = [
     "PosterCache",
     "poster_cache_key",
     "qr_svg",
+    "render_document_pdf",
     "render_poster_pdf",
     "render_posters_pdf",
 ]

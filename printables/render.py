@@ -154,3 +154,25 @@ def render_posters_pdf(posters: Sequence[Poster], size: str = "A4") -> bytes:
 def render_poster_pdf(poster: Poster, size: str = "A4") -> bytes:
     """Render one gate poster as a one-page PDF on A4 or A3 paper."""
     return render_posters_pdf([poster], size)
+
+
+_DOCUMENT_CSS = """
+@page { size: A4 portrait; margin: 18mm 16mm; @bottom-center { content: counter(page) " / " counter(pages); font-size: 8pt; } }
+html { font-family: "Noto Sans CJK SC", sans-serif; font-size: 10pt; line-height: 1.5; color: #111; }
+h1 { font-size: 18pt; margin: 0 0 4mm; } h2 { font-size: 13pt; margin: 6mm 0 2mm; border-bottom: 0.3mm solid #333; }
+table { width: 100%; border-collapse: collapse; margin: 2mm 0; } th, td { border: 0.2mm solid #777; padding: 1mm 2mm; text-align: left; vertical-align: top; }
+th { background: #eee; } .muted { color: #555; }
+"""
+
+
+def render_document_pdf(html: str) -> bytes:
+    """Render an A4 text document (a report the app wrote as HTML) to PDF: same fonts, same
+    refusing URL fetcher and the same per-process lock as the posters."""
+    ensure_cjk_font()
+    with _render_lock, _collector_paused():
+        config = font_config()
+        sheet = CSS(string=_DOCUMENT_CSS, url_fetcher=_fetcher, font_config=config)
+        document = HTML(string=html, url_fetcher=_fetcher).render(
+            font_config=config, stylesheets=[sheet]
+        )
+        return document.write_pdf()

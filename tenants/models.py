@@ -24,7 +24,8 @@ class Tenant(db.Model):
     uscc: Mapped[str] = mapped_column(String(18), unique=True)
     contact_name: Mapped[str] = mapped_column(String(50))
     contact_phone: Mapped[str] = mapped_column(String(20))
-    #: "active" or "suspended"; a suspended tenant cannot sign in.
+    #: "active", "suspended" (by the operator) or "closing" (closed by its owner, deleted at
+    #: `delete_after`); only an active tenant can sign in.
     status: Mapped[str] = mapped_column(String(16), default="active")
     suspended_reason: Mapped[str] = mapped_column(String(200), default="")
     #: Length of a guard's shift in hours; the guard session ends after it.
@@ -34,6 +35,11 @@ class Tenant(db.Model):
     #: Hours the city has for its first answer to a complaint, and days for its resolution.
     complaint_answer_hours: Mapped[int] = mapped_column(default=24)
     complaint_resolve_days: Mapped[int] = mapped_column(default=7)
+    #: Days audit events are kept (at least 180: the Cybersecurity Law's six months).
+    audit_retention_days: Mapped[int] = mapped_column(default=365, server_default="365")
+    #: When the owner closed the account, and when the deletion job removes it (30 days on).
+    closing_at: Mapped[datetime | None] = mapped_column(default=None)
+    delete_after: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property

@@ -183,6 +183,7 @@ def _valid_values(values: dict) -> dict[str, str]:
         "platform": "美团",
         "reason": "多次逆行",
         "retention_days": "180",
+        "audit_retention_days": "365",
         "rider": "XGM330122000123",
         "rider_code": "XGM330122000123",
         "shift_hours": "12",

@@ -35,6 +35,8 @@ BLUEPRINTS = (
     "xgm.exports",
     "xgm.privacy",
     "xgm.gateagents",
+    "xgm.company",
+    "xgm.compliance",
 )
 
 

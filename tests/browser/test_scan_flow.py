@@ -91,6 +91,9 @@ def rider_scan(browser, base: str, token: str, rider_name: str):
     page.wait_for_selector("ul.riders")  # the city's sign-in page
     page.locator("li.rider", has_text=rider_name).locator("button").click()
     page.wait_for_url(f"{base}/g/{token}")
+    page.wait_for_selector(".scan-notice")  # the company's privacy notice, before the first scan
+    page.locator("button", has_text="知道了").click()
+    page.wait_for_selector(".pass-name, .refusal-name, .scan-refused, main")
     return page
 
 

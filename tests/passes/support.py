@@ -1,6 +1,7 @@
 """Helpers of the scan tests: a real simulator process, gates, rider sign-in, signed webhooks."""
 
 import json
+import re
 import threading
 import time
 from urllib.parse import parse_qs, urlsplit
@@ -102,7 +103,18 @@ def sign_in_rider(client, token: str, rider_code: str):
     callback = authorize(client, token, rider_code)
     response = client.get(callback)
     assert response.status_code == 302, response.get_data(as_text=True)
+    accept_notice(client, token)
     return response
+
+
+def accept_notice(client, token: str) -> None:
+    """Read the company's privacy notice before the first scan at its gate, and accept it."""
+    notice = client.get(f"/g/{token}")
+    body = notice.get_data(as_text=True)
+    assert notice.status_code == 200 and "个人信息处理告知" in body, notice.status_code
+    match = re.search(r'name="csrf_token" value="([^"]+)"', body)
+    accepted = client.post(f"/g/{token}/notice", data={"csrf_token": match.group(1)})
+    assert accepted.status_code == 303, accepted.status_code
 
 
 def query_of(url: str) -> dict:

@@ -207,12 +207,13 @@ def test_status_is_cached_for_sixty_seconds(client, place, sim):
 def test_cache_is_shared_by_every_tenant(client, new_client, place, city_app, sim):
     """The cache is keyed by rider code: another tenant's gate reuses it."""
     from tests.factories import create_tenant
-    from tests.passes.support import make_place
+    from tests.passes.support import accept_notice, make_place
 
     scan(client, place[3], ACTIVE)
     with city_app.app_context():
         other_tenant = create_tenant("乙物业有限公司").id
     _, _, other_token = make_place(city_app, other_tenant, "阳光花园", "南门")
+    accept_notice(client, other_token)  # another company: its notice comes first
     client.get(f"/g/{other_token}")
     assert lookups(sim) == 1
     assert count_arrivals(city_app, other_tenant) == 1

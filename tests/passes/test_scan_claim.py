@@ -85,12 +85,14 @@ def test_concurrent_scans_over_http_make_one_arrival(client, place, live_server)
     tenant_id, _, _, token = place
     sign_in_rider(client, token, ACTIVE)
     cookie = client.get_cookie("xgm_rider").value
+    notice = client.get_cookie("xgm_notice").value  # the company's notice, read at sign-in
     with client.application.app_context(), tenant_context(tenant_id):
         gate, compound = resolve_token(token)
         assert judge(ACTIVE, compound.id) == judge(ACTIVE, compound.id)  # card cached now
 
     def scan(_):
-        return requests.get(f"{live_server}/g/{token}", cookies={"xgm_rider": cookie}, timeout=10)
+        cookies = {"xgm_rider": cookie, "xgm_notice": notice}
+        return requests.get(f"{live_server}/g/{token}", cookies=cookies, timeout=10)
 
     with ThreadPoolExecutor(8) as pool:
         pages = list(pool.map(scan, range(8)))

@@ -10,6 +10,7 @@ from tests.passes.support import (
     ACTIVE,
     CLIENT_ID,
     SECRET,
+    accept_notice,
     arrivals,
     control,
     held_event,
@@ -183,6 +184,7 @@ def test_status_change_refuses_pending_arrivals_in_every_tenant(client, new_clie
     with app.app_context():
         other = create_tenant("乙物业有限公司").id
     _, _, other_token = make_place(app, other, "阳光花园", "南门")
+    accept_notice(client, other_token)  # another company: its notice first
     client.get(f"/g/{other_token}")
     assert [a.outcome for a in arrivals(app)] == ["pending", "pending"]
     control(sim, "POST", f"/_sim/riders/{ACTIVE}/status", {"status": "revoked"})

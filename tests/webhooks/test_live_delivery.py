@@ -1,5 +1,6 @@
 """The simulator process delivers rider.status_changed over real HTTP to our /hooks/city."""
 
+import re
 import threading
 import time
 
@@ -53,6 +54,12 @@ def rider_session(base: str, token: str, rider_code: str) -> requests.Session:
     )
     back = browser.get(city.headers["Location"], allow_redirects=False, timeout=5)
     assert back.status_code == 302 and "xgm_rider" in browser.cookies
+    notice = browser.get(f"{base}/g/{token}", timeout=5)  # the company's notice comes first
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', notice.text).group(1)
+    accepted = browser.post(
+        f"{base}/g/{token}/notice", data={"csrf_token": csrf}, allow_redirects=False, timeout=5
+    )
+    assert accepted.status_code == 303 and "xgm_notice" in browser.cookies
     return browser
 
 

@@ -70,6 +70,10 @@ def signup():
                     password_hash=hash_secret(form.password.data),
                 )
                 db.session.add(owner)
+                db.session.flush()
+                from xgm.audit import record
+
+                record("company.signed_up", actor=owner, detail={"name": tenant.name})
                 db.session.commit()
             except IntegrityError:
                 db.session.rollback()
@@ -139,6 +143,8 @@ def team():
         if email_in_use(form.email.data):
             form.email.errors.append(taken_message())
         else:
+            from xgm.audit import record
+
             db.session.add(
                 User(
                     email=form.email.data,
@@ -147,6 +153,10 @@ def team():
                     role="manager",
                     password_hash=hash_secret(form.password.data),
                 )
+            )
+            record(
+                "user.created",
+                detail={"name": form.name.data, "email": form.email.data, "role": "manager"},
             )
             try:
                 db.session.commit()
@@ -168,7 +178,10 @@ def _set_active(user_id: int, active: bool):
     if user.role == "owner":
         flash(_("不能停用公司所有者账号"), "error")
         return redirect(url_for("accounts.team"))
+    from xgm.audit import record
+
     user.active = active
+    record("user.activated" if active else "user.deactivated", detail={"name": user.name})
     db.session.commit()
     if not active:
         revoke_sessions(user)
@@ -202,7 +215,10 @@ def password():
         if not verify_secret(user.password_hash, form.current_password.data):
             form.current_password.errors.append(_("当前密码不正确"))
         else:
+            from xgm.audit import record
+
             user.password_hash = hash_secret(form.password.data)
+            record("user.password_changed", detail={"name": user.name})
             db.session.commit()
             revoke_sessions(user, keep=user.login_session)
             flash(_("密码已修改，其他设备已退出登录"), "success")

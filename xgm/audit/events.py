@@ -29,6 +29,41 @@ KINDS = {
     "device.renamed": _l("手机改名"),
     "device.revoked": _l("停用手机"),
     "settings.shift_hours": _l("修改班次时长"),
+    # Office actions (issue 17): every write route of the office writes one of these.
+    "company.signed_up": _l("公司注册"),
+    "user.created": _l("添加管理员"),
+    "user.deactivated": _l("停用管理员"),
+    "user.activated": _l("恢复管理员"),
+    "user.password_changed": _l("修改密码"),
+    "compound.created": _l("登记小区"),
+    "compound.updated": _l("修改小区"),
+    "compound.archived": _l("归档小区"),
+    "compound.restored": _l("恢复小区"),
+    "gate.created": _l("添加门岗"),
+    "gate.updated": _l("修改门岗"),
+    "gate.deactivated": _l("停用门岗"),
+    "gate.activated": _l("启用门岗"),
+    "gate.token_rotated": _l("更换门岗二维码"),
+    "poster.printed": _l("打印海报"),
+    "block.added": _l("加入黑名单"),
+    "block.lifted": _l("解除黑名单"),
+    "complaint.filed": _l("提交投诉"),
+    "complaint.resent": _l("重新提交投诉"),
+    "complaint.chased": _l("催办投诉"),
+    "export.requested": _l("申请导出"),
+    "export.retried": _l("重试导出"),
+    "export.downloaded": _l("下载导出"),
+    "settings.retention": _l("修改个人信息保留期"),
+    "settings.audit_retention": _l("修改审计日志保留期"),
+    "company.export_requested": _l("申请导出公司全部数据"),
+    "company.export_downloaded": _l("下载公司全部数据"),
+    "company.closed": _l("注销公司账号"),
+    "company.closure_cancelled": _l("撤销注销"),
+    "rider.deletion_requested": _l("骑手申请删除记录"),
+    "rider.deletion_done": _l("已删除骑手记录"),
+    "rider.deletion_refused": _l("拒绝删除骑手记录"),
+    "rider.phone_viewed": _l("查看骑手完整手机号"),
+    "privacy.purged": _l("自动清除过期数据"),
 }
 
 
@@ -45,6 +80,23 @@ DETAIL_LABELS = {
     "new": _l("新值"),
     "fields": _l("修改项"),
     "ended_sessions": _l("结束的会话"),
+    "changes": _l("改动"),
+    "name": _l("名称"),
+    "rider_code": _l("骑手编号"),
+    "email": _l("邮箱"),
+    "role": _l("角色"),
+    "kind": _l("类型"),
+    "period": _l("期间"),
+    "delete_after": _l("删除日期"),
+    "request": _l("申请编号"),
+    "complaint": _l("投诉编号"),
+    "export": _l("导出编号"),
+    "scope": _l("范围"),
+    "rows": _l("行数"),
+    "arrivals": _l("进出记录"),
+    "complaints": _l("投诉"),
+    "audit_events": _l("审计日志"),
+    "exports": _l("导出文件"),
 }
 
 #: Readable names of the reasons a guard session ends (GuardSession.end_reason).
@@ -81,10 +133,31 @@ def describe(event: AuditEvent) -> list[tuple[str, str]]:
             continue
         if key == "reason":
             value = REASONS.get(value, value)
+        if key == "changes" and isinstance(value, dict):
+            value = "; ".join(f"{k}: {_plain(v[0])} → {_plain(v[1])}" for k, v in value.items())
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         pairs.append((str(DETAIL_LABELS.get(key, key)), str(value)))
     return pairs
+
+
+def _plain(value) -> str:
+    return "—" if value in ("", None) else str(value)
+
+
+def changes(before: dict, obj, fields) -> dict:
+    """{field: [old, new]} for the fields of `obj` that differ from the `before` snapshot."""
+    out = {}
+    for field in fields:
+        new = getattr(obj, field)
+        if before.get(field) != new:
+            out[field] = [before.get(field), new]
+    return out
+
+
+def snapshot(obj, fields) -> dict:
+    """The fields' current values, to compare with `changes()` after an edit."""
+    return {field: getattr(obj, field) for field in fields}
 
 
 def _principal_actor(principal) -> tuple[str, int | None, str]:
@@ -121,7 +194,7 @@ def record(kind: str, *, guard=None, device=None, actor=None, **fields) -> Audit
         if device is not None:
             facts["device"] = device.name
         facts.update(detail or {})
-        detail = json.dumps(facts, ensure_ascii=False, sort_keys=True) if facts else ""
+        detail = json.dumps(facts, ensure_ascii=False, sort_keys=True, default=str) if facts else ""
     values = {
         "kind": kind,
         "actor_kind": actor_kind,

@@ -8,13 +8,14 @@ from wtforms.fields.choices import SelectChoice
 from tenants import get_or_404, utcnow
 from xgm.accounts.access import current_office_user, office_required
 from xgm.accounts.forms import ConfirmForm
+from xgm.audit import record
 from xgm.blocks import bp
 from xgm.blocks.forms import BlockForm, end_of_day_utc, normalise_rider_code
 from xgm.blocks.models import Block
 from xgm.blocks.rules import add_block
 from xgm.compounds.models import Compound
 from xgm.extensions import db
-from xgm.privacy import shows_rider_data
+from xgm.privacy import log_access, shows_rider_data
 from xgm.riders.city import lookup_rider
 
 HISTORY = 50
@@ -57,6 +58,11 @@ def index():
                 by_name=user.name,
                 rider_name=check.card.name if check.card else "",
             )
+            scope = next((c.name for c in compounds if c.id == block.compound_id), "")
+            record(
+                "block.added",
+                detail={"rider_code": block.rider_code, "reason": block.reason, "scope": scope},
+            )
             db.session.commit()
             flash(_("已将 %(code)s 加入黑名单", code=block.rider_code), "success")
             return redirect(url_for("blocks.index"))
@@ -72,6 +78,7 @@ def index():
         .limit(HISTORY)
     ).all()
     names = {c.id: c.name for c in compounds}
+    log_access([*active, *past], "block_list")  # PIPL: the lists name the riders
     return render_template(
         "blocks/index.html",
         form=form,
@@ -92,6 +99,7 @@ def lift(block_id: int):
     if block.lifted_at is None:
         block.lifted_at = utcnow()
         block.lifted_by_name = current_office_user().name[:50]
+        record("block.lifted", detail={"rider_code": block.rider_code})
         db.session.commit()
         flash(_("已解除 %(code)s 的黑名单", code=block.rider_code), "success")
     return redirect(url_for("blocks.index"))

@@ -11,6 +11,7 @@ def init_app(app) -> None:
     """Register the 投诉 nav link, the status webhook handler, the periodic sweep and poll."""
     from flask_babel import lazy_gettext as _l
 
+    from xgm.audit import register_kinds
     from xgm.complaints.deadlines import OVERDUE_SWEEP
     from xgm.complaints.jobs import POLL_QUIET, SWEEP
     from xgm.complaints.labels import CATEGORY_LABELS, STATUS_LABELS, STATUS_TAGS
@@ -47,6 +48,7 @@ def init_app(app) -> None:
     )
     register_handler("complaint.status_changed", handle_status_changed)
     register_handler("complaint.rider_replied", handle_rider_replied)
+    register_kinds({"settings.complaint_deadlines": _l("修改投诉处理时限")})
 
     def _photo_upload_limit():
         """The filing pages take up to 3 photos of 5 MB: their body limit is raised (only)."""

@@ -7,6 +7,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from tenants import current_tenant, current_tenant_id, utcnow
+from xgm.audit import record
 from xgm.complaints.deadlines import due_times
 from xgm.complaints.models import (
     Complaint,
@@ -158,6 +159,10 @@ def file_complaint(draft: Draft) -> Complaint:
     db.session.add(
         ComplaintEvent(complaint_id=complaint.id, kind="filed", status="queued", created_at=now)
     )
+    record(
+        "complaint.filed",
+        detail={"complaint": reference, "rider_code": draft.rider_code, "kind": draft.category},
+    )
     db.session.commit()
     enqueue_delivery(current_tenant_id(), complaint.id, 0)
     return complaint
@@ -214,6 +219,7 @@ def resend_complaint(complaint: Complaint, corrections: dict | None = None) -> b
             created_at=now,
         )
     )
+    record("complaint.resent", detail={"complaint": complaint.reference})
     db.session.commit()
     enqueue_delivery(current_tenant_id(), complaint.id, 0)
     return new_key

@@ -89,6 +89,7 @@ def guard_complaints():
     complaints = _my_complaints_today()
     filed_id = query_id("filed")
     filed = next((c for c in complaints if c.id == filed_id), None)
+    log_access(complaints, "guard_complaint")  # PIPL: the list names the riders
     return render_template(
         "complaints/guard_today.html", complaints=complaints, filed=filed, device=current_device()
     )

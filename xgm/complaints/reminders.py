@@ -104,6 +104,9 @@ def chase(complaint: Complaint, user_id: int | None, note: str = "") -> Complain
     )
     db.session.add(reminder)
     db.session.flush()
+    from xgm.audit import record
+
+    record("complaint.chased", detail={"complaint": complaint.reference, "note": reminder.note})
     db.session.add(
         ComplaintEvent(
             complaint_id=complaint.id,

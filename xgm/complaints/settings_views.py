@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from tenants import current_tenant
 from xgm.accounts.access import office_required
+from xgm.audit import record
 from xgm.complaints import bp
 from xgm.complaints.forms import DeadlineForm
 from xgm.extensions import db
@@ -17,6 +18,10 @@ def settings():
     tenant = current_tenant._get_current_object()
     form = DeadlineForm(obj=tenant)
     if form.validate_on_submit():
+        old = f"{tenant.complaint_answer_hours} h / {tenant.complaint_resolve_days} d"
+        new = f"{form.complaint_answer_hours.data} h / {form.complaint_resolve_days.data} d"
+        if old != new:
+            record("settings.complaint_deadlines", detail={"old": old, "new": new})
         tenant.complaint_answer_hours = form.complaint_answer_hours.data
         tenant.complaint_resolve_days = form.complaint_resolve_days.data
         db.session.commit()

@@ -35,7 +35,7 @@ from xgm.extensions import db
 from xgm.inputs import query_id
 from xgm.inputs.paging import page_number
 from xgm.passes.models import Arrival
-from xgm.privacy import shows_rider_data
+from xgm.privacy import log_access, shows_rider_data
 
 PER_PAGE = 30
 
@@ -101,6 +101,7 @@ def index():
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
     ).all()
+    log_access(complaints, "complaint_list")  # PIPL: one row per rider named on this page
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     now = utcnow()
     overdue_count = (
@@ -194,6 +195,7 @@ def new():
 
 
 def _detail_page(complaint: Complaint, correct_form: CorrectForm | None = None, status=200):
+    log_access([complaint], "complaint_detail")  # PIPL: the page names the rider
     events = db.session.scalars(
         select(ComplaintEvent)
         .where(ComplaintEvent.complaint_id == complaint.id)

@@ -8,6 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from tenants import get_or_404
 from xgm.accounts.access import office_required
 from xgm.accounts.forms import ConfirmForm
+from xgm.audit import record
+from xgm.audit.events import changes, snapshot
 from xgm.compounds import bp
 from xgm.compounds.forms import HANGZHOU_DISTRICTS, CompoundForm, GateForm
 from xgm.compounds.models import Compound, Gate
@@ -41,11 +43,16 @@ def _save_compound(form: CompoundForm, compound: Compound) -> bool:
     if _name_taken(form.name.data, compound.id):
         _duplicate_name_error(form)
         return False
+    before = snapshot(compound, COMPOUND_FIELDS + ("division_code",))
     for field in COMPOUND_FIELDS:
         setattr(compound, field, getattr(form, field).data or "")
     apply_placement(compound, placement)
     if compound.id is None:
         db.session.add(compound)
+        record("compound.created", detail={"compound": compound.name})
+    else:
+        diff = changes(before, compound, COMPOUND_FIELDS + ("division_code",))
+        record("compound.updated", detail={"compound": compound.name, "changes": diff})
     try:
         db.session.commit()
     except IntegrityError:  # a concurrent request took the name between the check and here
@@ -163,6 +170,7 @@ def archive(compound_id: int):
     compound = get_or_404(Compound, compound_id)
     _confirmed()
     compound.archived = True
+    record("compound.archived", detail={"compound": compound.name})
     db.session.commit()
     flash(_("已归档 %(name)s，其门岗二维码已停止使用", name=compound.name), "success")
     return redirect(url_for("compounds.index"))
@@ -175,6 +183,7 @@ def restore(compound_id: int):
     compound = get_or_404(Compound, compound_id)
     _confirmed()
     compound.archived = False
+    record("compound.restored", detail={"compound": compound.name})
     db.session.commit()
     flash(_("已恢复 %(name)s", name=compound.name), "success")
     return redirect(url_for("compounds.detail", compound_id=compound.id))
@@ -202,6 +211,7 @@ def new_gate(compound_id: int):
         else:
             gate = Gate(compound_id=compound.id, name=form.name.data)
             db.session.add(gate)
+            record("gate.created", detail={"compound": compound.name, "gate": gate.name})
             db.session.commit()
             flash(_("已添加门岗 %(name)s，可以打印二维码海报了", name=gate.name), "success")
             return redirect(url_for("compounds.detail", compound_id=compound.id))
@@ -218,7 +228,16 @@ def edit_gate(gate_id: int):
         if _gate_name_taken(gate.compound_id, form.name.data, gate.id):
             form.name.errors.append(_("本小区已有同名门岗"))
         else:
+            before = snapshot(gate, ("name",))
             gate.name = form.name.data
+            record(
+                "gate.updated",
+                detail={
+                    "compound": gate.compound.name,
+                    "gate": gate.name,
+                    "changes": changes(before, gate, ("name",)),
+                },
+            )
             db.session.commit()
             flash(_("已保存；门岗名称已改，请重新打印海报"), "success")
             return redirect(url_for("compounds.detail", compound_id=gate.compound_id))
@@ -229,6 +248,10 @@ def _set_gate_active(gate_id: int, active: bool):
     gate = get_or_404(Gate, gate_id)
     _confirmed()
     gate.active = active
+    record(
+        "gate.activated" if active else "gate.deactivated",
+        detail={"compound": gate.compound.name, "gate": gate.name},
+    )
     db.session.commit()
     if active:
         flash(_("已启用门岗 %(name)s", name=gate.name), "success")
@@ -258,6 +281,7 @@ def rotate_gate(gate_id: int):
     gate = get_or_404(Gate, gate_id)
     _confirmed()
     gate.rotate_token()
+    record("gate.token_rotated", detail={"compound": gate.compound.name, "gate": gate.name})
     db.session.commit()
     flash(
         _("已更换 %(name)s 的二维码，旧海报已失效，请打印新海报张贴", name=gate.name),

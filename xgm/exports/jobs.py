@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from tenants import tenant_context, unscoped, utcnow
 from xgm.dashboard.periods import Period
+from xgm.exports.company import build_company_zip, count_company_rows
 from xgm.exports.csvfiles import count_rows, iter_rows, render_csv
 from xgm.exports.models import ExportJob
 from xgm.extensions import db
@@ -107,11 +108,16 @@ def build_export(tenant_id: int, export_id: int) -> int:
             db.session.commit()
 
         try:
-            period = Period("custom", job.first_day, job.last_day)  # checked when it was queued
-            job.rows_total = count_rows(job.kind, period)
-            db.session.commit()
-            with force_locale("zh_Hans_CN"):  # no request here: the CSV speaks Chinese
-                content = render_csv(job.kind, iter_rows(job.kind, period), progress)
+            if job.kind == "company":
+                job.rows_total = count_company_rows()
+                db.session.commit()
+                content = build_company_zip(progress)
+            else:
+                period = Period("custom", job.first_day, job.last_day)  # checked when queued
+                job.rows_total = count_rows(job.kind, period)
+                db.session.commit()
+                with force_locale("zh_Hans_CN"):  # no request here: the CSV speaks Chinese
+                    content = render_csv(job.kind, iter_rows(job.kind, period), progress)
         except Exception:
             db.session.rollback()
             job.status = "failed"

@@ -8,7 +8,10 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column
 from tenants import TenantScoped, utcnow
 from xgm.extensions import db
 
-KINDS = ("arrivals", "complaints")
+#: "company" is the whole company's data as a ZIP of CSVs (xgm/exports/company.py).
+KINDS = ("arrivals", "complaints", "company")
+#: The kinds a manager exports for a period (/exports).
+PERIOD_KINDS = ("arrivals", "complaints")
 STATUSES = ("queued", "running", "done", "failed")
 
 
@@ -62,4 +65,6 @@ class ExportJob(TenantScoped, db.Model):
     @property
     def filename(self) -> str:
         """The download's file name, e.g. arrivals_2024-05-01_2024-05-31.csv."""
+        if self.kind == "company":
+            return f"company_data_{self.last_day.isoformat()}.zip"
         return f"{self.kind}_{self.first_day.isoformat()}_{self.last_day.isoformat()}.csv"

@@ -7,13 +7,14 @@ from sqlalchemy import select
 from tenants import get_or_404
 from xgm.accounts.access import current_office_user, office_required
 from xgm.accounts.forms import ConfirmForm
+from xgm.audit import record
 from xgm.dashboard.periods import PeriodError, local_today, period_between
 from xgm.errors import render_error
 from xgm.exports import bp
 from xgm.exports.csvfiles import count_rows, iter_rows, render_csv
 from xgm.exports.forms import ExportForm
 from xgm.exports.jobs import give_up_if_overdue, queue_export, retry_export
-from xgm.exports.models import ExportJob
+from xgm.exports.models import PERIOD_KINDS, ExportJob
 from xgm.extensions import db
 
 RECENT_JOBS = 20
@@ -52,6 +53,7 @@ def index():
     today = local_today().isoformat()
     jobs = db.session.scalars(
         select(ExportJob)
+        .where(ExportJob.kind.in_(PERIOD_KINDS))  # the company ZIP is listed on /settings
         .order_by(ExportJob.created_at.desc(), ExportJob.id.desc())
         .limit(RECENT_JOBS)
     ).all()
@@ -76,7 +78,13 @@ def _export(kind: str):
     rows = count_rows(kind, period)
     filename = f"{kind}_{period.first_day.isoformat()}_{period.last_day.isoformat()}.csv"
     if rows <= current_app.config["XGM_EXPORT_SYNC_MAX_ROWS"]:
-        return _csv_response(render_csv(kind, iter_rows(kind, period)), filename)
+        content = render_csv(kind, iter_rows(kind, period))
+        record(
+            "export.downloaded",
+            detail={"kind": kind, "period": f"{period.first_day}~{period.last_day}"},
+        )
+        db.session.commit()
+        return _csv_response(content, filename)
     form = ExportForm(
         kind=kind, first_day=period.first_day.isoformat(), last_day=period.last_day.isoformat()
     )
@@ -118,6 +126,10 @@ def new():
         requested_by_name=user.name,
     )
     db.session.add(job)
+    record(
+        "export.requested",
+        detail={"kind": job.kind, "period": f"{period.first_day}~{period.last_day}"},
+    )
     db.session.commit()
     queue_export(job)  # Redis down: it stays queued and the sweep enqueues it later
     return redirect(url_for("exports.progress", export_id=job.id), code=303)
@@ -142,6 +154,7 @@ def retry(export_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if job.status == "failed":
+        record("export.retried", detail={"export": job.id, "kind": job.kind})
         retry_export(job)
         flash(_("已重新开始导出"), "success")
     return redirect(url_for("exports.progress", export_id=job.id), code=303)
@@ -155,4 +168,15 @@ def download(export_id: int):
     if job.status != "done" or job.content is None:
         flash(_("导出尚未完成"), "info")
         return redirect(url_for("exports.progress", export_id=job.id))
+    if job.kind == "company":
+        if current_office_user().role != "owner":
+            abort(404)  # the whole company's data is the owner's to take out
+        record("company.export_downloaded", detail={"export": job.id})
+        db.session.commit()
+        response = Response(job.content, mimetype="application/zip")
+        response.headers["Content-Disposition"] = f"attachment; filename={job.filename}"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    record("export.downloaded", detail={"export": job.id, "kind": job.kind})
+    db.session.commit()
     return _csv_response(job.content, job.filename)

@@ -20,6 +20,8 @@ ACTIONS = {
     "operator.signed_out": _l("运营人员退出"),
     "tenant.suspended": _l("暂停租户"),
     "tenant.resumed": _l("恢复租户"),
+    "tenant.closure_cancelled": _l("撤销公司注销"),
+    "tenant.deleted": _l("注销公司已删除"),
     "observer.created": _l("添加观察员"),
     "observer.deactivated": _l("停用观察员"),
     "observer.activated": _l("恢复观察员"),
@@ -38,6 +40,7 @@ DETAIL_LABELS = {
     "previous": _l("原辖区"),
     "email": _l("邮箱"),
     "queue": _l("队列"),
+    "rows": _l("删除的行数"),
 }
 
 

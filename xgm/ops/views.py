@@ -83,7 +83,7 @@ def logout():
 
 def _tenant_query(q: str, status: str):
     stmt = select(Tenant).order_by(Tenant.created_at.desc(), Tenant.id.desc())
-    if status in ("active", "suspended"):
+    if status in ("active", "suspended", "closing"):
         stmt = stmt.where(Tenant.status == status)
     if q:
         like = f"%{q}%"
@@ -195,6 +195,25 @@ def resume(tid: int):
         flash(_("已恢复 %(name)s", name=tenant.name), "success")
         return redirect(url_for("ops.tenants"))
     return render_template("ops/tenant_status.html", tenant=tenant, form=form, action="resume")
+
+
+@bp.route("/ops/tenants/<int:tid>/cancel-closure", methods=["POST"])
+@operator_required
+def cancel_closure(tid: int):
+    """Cancel a company's pending closure on its request; its users can sign in again."""
+    from xgm.company.closure import cancel_closure as cancel
+
+    tenant = _tenant_or_404(tid)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if tenant.status == "closing":
+        record_action(
+            "tenant.closure_cancelled", current_operator(), tenant_id=tenant.id, target=tenant.name
+        )
+        cancel(tenant)
+        db.session.commit()
+        flash(_("已撤销 %(name)s 的注销", name=tenant.name), "success")
+    return redirect(url_for("ops.tenants", status="closing"))
 
 
 @bp.route("/ops/observers")

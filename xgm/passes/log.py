@@ -65,6 +65,7 @@ def arrivals():
         start, end = day_bounds(day)
         query = query.where(Arrival.created_at >= start, Arrival.created_at < end)
     page = paginate(query, PER_PAGE)
+    log_access(page.items, "arrival_list")  # PIPL: one row per rider shown on this page
     filters = {
         "compound_id": compound_id or None,
         "gate_id": gate_id or None,

@@ -22,8 +22,10 @@ from xgm.passes.scanning import (
     record_scan,
     register_manual,
 )
+from xgm.passes.selfservice import notice_page
 from xgm.riders.city import CN_TZ, city_link_down, probe_city, to_cn_iso
 from xgm.riders.cookie import current_rider_code
+from xgm.riders.notice import has_noticed
 from xgm.riders.views import start_signin
 
 #: Tokens are URL-safe base64; anything else cannot be one and is not looked up.
@@ -97,6 +99,8 @@ def _scan(token: str, rider_code: str | None, reads: ScanReads):
         if city_link_down():
             return _manual_page(gate, compound)
         return start_signin(token)
+    if not has_noticed(gate.tenant_id):  # PIPL art. 17: told before the first scan here
+        return notice_page(gate.tenant_id, compound.name, token)
     verdict = judge(rider_code, compound.id, reads)
     if verdict is None:
         return _manual_page(gate, compound)

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from printables import FontMissingError
 from tenants import current_tenant, get_or_404
 from xgm.accounts.access import current_office_user, office_required
+from xgm.audit import record
 from xgm.compounds.models import Compound, Gate
 from xgm.errors import render_error
 from xgm.extensions import db
@@ -193,6 +194,7 @@ def start():
     user = current_office_user()
     job = PrintJob(size=form.size.data, created_by_id=user.id if user else None)
     db.session.add(job)
+    record("poster.printed", detail={"scope": job.size})
     db.session.commit()
     try:
         job.rq_job_id = enqueue(job)

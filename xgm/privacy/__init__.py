@@ -19,6 +19,17 @@ def init_app(app) -> None:
     from xgm.queues.periodic import PeriodicJob, register_periodic
 
     caching.init_app(app)
+    from flask_babel import lazy_gettext as _l
+
+    from xgm.home.nav import NavLink, register_nav_link
+    from xgm.home.notices import register_notices
+    from xgm.privacy.deletions import deletion_notices
+
+    register_nav_link(NavLink(92, "privacy.deletions", _l("删除申请")))
+    register_notices("privacy.deletions", deletion_notices)
+    from xgm.privacy.phones import mask_phone
+
+    app.add_template_filter(mask_phone, "mask_phone")
 
     app.config.setdefault(
         "XGM_RETENTION_INTERVAL",
@@ -47,8 +58,17 @@ def init_app(app) -> None:
     app.cli.add_command(privacy_cli)
 
 
-from xgm.privacy import views  # noqa: E402,F401  - registers the routes on bp
-from xgm.privacy.access_log import log_access  # noqa: E402
+from xgm.privacy import deletions, views  # noqa: E402,F401  - registers the routes on bp
+from xgm.privacy.access_log import log_access, register_places  # noqa: E402
 from xgm.privacy.caching import mark_rider_data, shows_rider_data  # noqa: E402
+from xgm.privacy.phones import mask_phone  # noqa: E402
 
-__all__ = ["bp", "init_app", "log_access", "mark_rider_data", "shows_rider_data"]
+__all__ = [
+    "bp",
+    "init_app",
+    "log_access",
+    "mark_rider_data",
+    "mask_phone",
+    "register_places",
+    "shows_rider_data",
+]
