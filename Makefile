@@ -38,9 +38,12 @@ translations: venv
 db: setup
 	$(BIN)/flask db upgrade
 
+# The demo's links (enrollment) point at the port `make run` serves, unless XGM_PUBLIC_URL says.
 demo: db
-	$(BIN)/flask seed-demo
+	XGM_PUBLIC_URL=$${XGM_PUBLIC_URL:-http://127.0.0.1:$(PORT)} $(BIN)/flask seed-demo
 
+# Ctrl+C reaches the devserver alone (it holds the terminal meanwhile): it stops the three
+# processes and exits 0, so make ends without an error.
 run: demo
 	PORT=$(PORT) CITYSIM_PORT=$(CITYSIM_PORT) $(BIN)/python -m xgm.devserver
 

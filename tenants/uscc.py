@@ -1,12 +1,24 @@
 """Unified Social Credit Code (统一社会信用代码) check per GB 32100-2015."""
 
+import unicodedata
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 def normalise_uscc(value: str) -> str:
-    """Upper-case and strip a USCC as typed by a person."""
-    return (value or "").strip().upper()
+    """A USCC as typed by a person, made comparable: full-width characters to their ASCII
+    forms (NFKC), every space and dash dropped, upper case."""
+    folded = unicodedata.normalize("NFKC", value or "")
+    return "".join(c for c in folded if not c.isspace() and c not in "-_").upper()
+
+
+def first_bad_char(value: str) -> tuple[int, str] | None:
+    """(1-based position, character) of the first character a USCC never holds, or None."""
+    for position, char in enumerate(normalise_uscc(value), start=1):
+        if char not in ALPHABET:
+            return position, char
+    return None
 
 
 def uscc_check_char(first17: str) -> str:

@@ -123,7 +123,7 @@ def owner(app, client):
     return ids
 
 
-@pytest.mark.parametrize("path", ["/login", "/signup"])
+@pytest.mark.parametrize("path", ["/login", "/signup", "/"])
 def test_signed_out_pages_in_english_show_no_chinese(client, path):
     """/login and /signup with ?lang=en: no CJK in the page or its <title>."""
     response = client.get(path + "?lang=en")
@@ -150,6 +150,9 @@ OWNER_PAGES = [
     "/posters",
     "/exports",
     "/team",
+    "/settings",
+    "/settings/alerts",
+    "/notifications",
 ]
 
 
@@ -170,3 +173,36 @@ def test_language_choice_is_remembered_and_chinese_stays_the_default(client, own
     client.get("/compounds?lang=en")
     english = client.get("/compounds").get_data(as_text=True)
     assert "<title>Compounds · xgm</title>" in english
+
+
+GLOSSARY = Path(__file__).parent.parent / "docs/glossary.md"
+
+
+def _glossary() -> list[tuple[str, str, list[str]]]:
+    """(term, English term, words not to use) of every row of docs/glossary.md."""
+    rows = []
+    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 4 or cells[0] in ("term", "") or set(cells[0]) <= {"-"}:
+            continue
+        rows.append((cells[0], cells[1], [w.strip() for w in cells[2].split(",") if w.strip()]))
+    return rows
+
+
+def test_glossary_terms_are_used_and_translated_one_way():
+    """No message uses a word the glossary rules out; each term's messages say it in English."""
+    rows = _glossary()
+    assert len(rows) >= 5
+    problems = []
+    for m in _entries():
+        ids = m.id if isinstance(m.id, tuple) else (m.id,)
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        for term, english, banned in rows:
+            for word in banned:
+                if any(word in i for i in ids):
+                    problems.append(f"{ids[0]!r} uses {word!r}: say {term!r}")
+            if any(term in i for i in ids) and not all(
+                english.lower() in s.lower() for s in strings
+            ):
+                problems.append(f"{ids[0]!r} -> {strings[0]!r} lacks {english!r}")
+    assert problems == []

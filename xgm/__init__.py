@@ -26,6 +26,7 @@ BLUEPRINTS = (
     "xgm.riders",
     "xgm.blocks",
     "xgm.audit",
+    "xgm.alerts",
     "xgm.devices",
     "xgm.guards",
     "xgm.dashboard",

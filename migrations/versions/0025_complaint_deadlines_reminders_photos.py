@@ -1,7 +1,7 @@
 """complaint deadlines, reminders (催办), evidence photos, rider platform/team on complaints
 
 Revision ID: 0025
-Revises: 0024
+Revises: 0021
 Create Date: 2026-12-03 14:00:00
 
 Existing complaints get their deadlines from their filing time and the defaults (24 h, 7 days);
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0025"
-down_revision = "0024"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

@@ -42,12 +42,16 @@ def test_wrong_password_and_unknown_email_answer_the_same(app, client):
         response = login(client, email, password)
         assert response.status_code == 200
         assert "邮箱或密码不正确" in response.get_data(as_text=True)
-    assert client.get("/").status_code == 302
+    assert client.get("/compounds").status_code == 302
 
 
-def test_home_requires_sign_in(client):
-    """Anonymous visitors are sent to the login page."""
+def test_visitors_get_a_landing_page(client):
+    """Anonymous visitors see what xgm is, with sign-up and sign-in; office pages want sign-in."""
     response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "小哥码门岗" in html and 'href="/signup"' in html and 'href="/login"' in html
+    response = client.get("/compounds")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
 
@@ -59,10 +63,10 @@ def test_logout_ends_the_server_side_session(app, client):
     cookie = client.get_cookie("session").value
     response = client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     assert response.status_code == 302
-    assert client.get("/").status_code == 302
+    assert client.get("/compounds").status_code == 302
     replay = app.test_client()
     replay.set_cookie("session", cookie)
-    assert replay.get("/").status_code == 302
+    assert replay.get("/compounds").status_code == 302
 
 
 def test_logout_requires_post_with_csrf(app, client):
@@ -86,8 +90,8 @@ def test_deactivating_a_manager_ends_sessions_on_every_device(app, client, new_c
         f"/team/{manager_id}/deactivate", data={"csrf_token": csrf_token(client, "/team")}
     )
     assert response.status_code == 302
-    assert phone.get("/").status_code == 302
-    assert pc.get("/").status_code == 302
+    assert phone.get("/compounds").status_code == 302
+    assert pc.get("/compounds").status_code == 302
     again = login(phone, "manager@example.com", PASSWORD)
     assert again.status_code == 200
     assert "该账号已停用" in again.get_data(as_text=True)
@@ -110,7 +114,7 @@ def test_password_change_signs_out_other_devices(app, client, new_client):
     )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
-    assert other.get("/").status_code == 302
+    assert other.get("/compounds").status_code == 302
     assert login(new_client(), "manager@example.com", "a-brand-new-password").status_code == 302
     with app.app_context(), tenant_context(tid):
         open_sessions = db.session.scalars(
@@ -145,7 +149,7 @@ def test_suspended_tenant_cannot_sign_in(app, client):
     response = login(client, "owner@example.com", PASSWORD)
     assert response.status_code == 200
     assert "已被暂停使用" in response.get_data(as_text=True)
-    assert client.get("/").status_code == 302
+    assert client.get("/compounds").status_code == 302
 
 
 def test_suspending_a_tenant_ends_open_sessions(app, client):
@@ -159,7 +163,7 @@ def test_suspending_a_tenant_ends_open_sessions(app, client):
         tenant = db.session.get(Tenant, tid)
         tenant.status = "suspended"
         db.session.commit()
-    assert client.get("/").status_code == 302
+    assert client.get("/compounds").status_code == 302
 
 
 def test_open_redirect_is_refused(app, client):

@@ -69,7 +69,7 @@ def test_idle_office_session_ends_and_lands_on_login_with_a_message(app, client)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert IDLE_MESSAGE in page
     assert _office_session(app, tenant_id).revoked_at is not None
-    assert client.get("/").status_code == 302  # and stays signed out
+    assert client.get("/compounds").status_code == 302  # and stays signed out
     assert login(client, "owner@example.com", PASSWORD).status_code == 302  # a fresh sign-in
     assert client.get("/").status_code == 200
 
@@ -80,7 +80,7 @@ def test_office_session_past_its_lifetime_ends_even_when_in_use(app, client):
     _age_office_session(
         app, tenant_id, created_at=LIFETIME + timedelta(seconds=1), last_seen_at=timedelta(0)
     )
-    response = client.get("/")
+    response = client.get("/compounds")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     assert LIFETIME_MESSAGE in client.get("/login").get_data(as_text=True)
     assert _office_session(app, tenant_id).revoked_at is not None
@@ -108,7 +108,7 @@ def test_timeouts_follow_the_settings(app, client):
     _age_office_session(app, tenant_id, last_seen_at=timedelta(seconds=30))
     assert client.get("/").status_code == 200
     _age_office_session(app, tenant_id, last_seen_at=timedelta(seconds=61))
-    assert client.get("/").status_code == 302
+    assert client.get("/compounds").status_code == 302
     assert "超过 1 分钟未操作" in client.get("/login").get_data(as_text=True)
 
 

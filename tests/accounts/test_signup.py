@@ -111,3 +111,37 @@ def test_signup_without_csrf_token_is_refused(app, client):
     assert response.status_code == 400
     assert "请求无效" in response.get_data(as_text=True)
     assert _counts(app) == (0, 0)
+
+
+def test_uscc_is_folded_from_full_width_and_spaces(app, client):
+    """全角 characters, spaces and dashes in the USCC are folded: the company is created."""
+    typed = " ９１３３ ０１００-７９９６５５０５８ｂ "
+    assert _signup(client, uscc=typed).status_code == 302
+    with app.app_context(), unscoped():
+        assert db.session.scalars(select(Tenant.uscc)).one() == "91330100799655058B"
+
+
+@pytest.mark.parametrize(
+    ("uscc", "message"),
+    [
+        ("91330100799655O58B", "第 15 位的“O”是无效字符"),
+        ("9133010079965505", "您填了 16 位"),
+        ("91330100799655058C", "多半是有一位抄错了"),
+    ],
+)
+def test_uscc_problems_are_said_in_plain_words(client, uscc, message):
+    """Which character, how many digits, or the check digit: said so a manager can fix it."""
+    assert message in _signup(client, uscc=uscc).get_data(as_text=True)
+
+
+def test_signup_shows_every_error_at_once(app, client, new_client):
+    """A USCC already registered and a too-short password: both messages in one answer."""
+    assert _signup(client).status_code == 302
+    response = _signup(
+        new_client(), email="LI.SI@example.com", password="short-pw", password_confirm="short-pw"
+    )
+    body = response.get_data(as_text=True)
+    assert "该统一社会信用代码已注册" in body
+    assert "该邮箱已被其他账号使用" in body
+    assert "至少 10 个字符" in body
+    assert _counts(app) == (1, 1)

@@ -120,7 +120,7 @@ def test_detail_shows_every_attempt_and_status(site, sim):
     assert response.status_code == 200
     for text in (
         "已提交，等待发送",
-        "第 1 次发送未成功",
+        "第 1 次发送未成功（城市平台暂时无法处理），将于",
         "HTTP 503",
         "第 2 次发送：城市平台已受理",
         "HTTP 201",
@@ -137,6 +137,8 @@ def test_refused_complaint_shows_the_city_message_and_can_be_corrected(site, sim
     before = load(site, cid)[0]
     html = site.client.get(f"/complaints/{cid}").get_data(as_text=True)
     assert "城市平台拒收了这条投诉" in html and UNKNOWN_RIDER in html
+    plain = html[: html.index('<details class="tech">')]
+    assert "幂等键" not in plain and "HTTP" not in plain
     response = site.post(
         f"/complaints/{cid}/resend",
         {

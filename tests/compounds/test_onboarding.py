@@ -76,3 +76,20 @@ def test_demo_seed_creates_two_compounds_with_gates(app):
         "富春江畔花园": ["东门", "北门", "地库入口"],
         "迎春南苑": ["南门", "西门"],
     }
+
+
+def test_a_second_demo_run_prints_the_login_again(app):
+    """make run on a seeded database: the demo login, the guards' PINs and a fresh enrollment
+    link on XGM_PUBLIC_URL (the port make run serves), and nothing seeded twice."""
+    app.config["XGM_PUBLIC_URL"] = "http://127.0.0.1:8123"
+    with app.app_context():
+        first = seed_demo()
+        again = seed_demo()
+        with unscoped():
+            assert db.session.scalar(select(db.func.count()).select_from(Compound)) == 2
+    assert any("http://127.0.0.1:8123/device/enroll?code=" in line for line in first)
+    assert "  sign in at /login with demo@xgm.local / xgm-demo-2026" in again
+    assert any("PIN 258013" in line for line in again)
+    enroll = [line for line in again if "/device/enroll?code=" in line]
+    assert len(enroll) == 1 and "http://127.0.0.1:8123/" in enroll[0]
+    assert enroll[0] not in first

@@ -96,12 +96,21 @@ def test_complaints_by_status_and_per_thousand(k):
 
 
 def test_idle_gates(k):
-    """4号门 (never scanned) and 5号门 (last scan 04-20) are idle; new, inactive, busy gates not."""
+    """4号门 (never scanned), 5号门 (last scan 04-20) and the new 6号门 are idle; not the others."""
     idle = figures.idle_gates(_scope(), now=known.NOW)
-    assert [(g["compound"], g["gate"], g["last_scan"]) for g in idle] == [
-        ("二号院", "4号门", None),
-        ("二号院", "5号门", known.local(20, 9, month=4)),
+    assert [(g["compound"], g["gate"], g["last_scan"], g["new"]) for g in idle] == [
+        ("二号院", "4号门", None, False),
+        ("二号院", "5号门", known.local(20, 9, month=4), False),
+        ("二号院", "6号门", None, True),
     ]
+
+
+def test_idle_gates_in_natural_order(k):
+    """Gate names sort as people read them: 2号门 before 10号门."""
+    from xgm.compounds.ordering import natural_key
+
+    names = ["10号门", "2号门", "东门", "1号门"]
+    assert sorted(names, key=natural_key) == ["1号门", "2号门", "10号门", "东门"]
 
 
 def test_dashboard_bundles_every_figure(k):
@@ -114,7 +123,7 @@ def test_dashboard_bundles_every_figure(k):
         375.0,
     )
     assert fig.times == DecisionTimes(9, 30.0, 100.0)
-    assert len(fig.idle_gates) == 2
+    assert len(fig.idle_gates) == 3
 
 
 def test_figures_of_a_tenant_never_include_another_tenants_rows(k):

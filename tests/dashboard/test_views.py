@@ -116,6 +116,7 @@ def test_idle_gates_are_listed(app, k):
         in idle
     )
     assert "7号门" not in idle
+    assert "6 个门岗（共 6 个）近 7 天无人扫码" in idle  # counted (the view's now is today)
 
 
 def test_observers_cannot_open_the_dashboard(app, k):

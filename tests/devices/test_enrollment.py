@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from tenants import tenant_context, utcnow
-from tests.guards.support import CODE_RE, enroll_phone, make_site, page_csrf
+from tests.guards.support import CODE_RE, enroll_phone, make_site, new_code, page_csrf
 from xgm.devices.enrollment import CODE_ALPHABET
 from xgm.devices.models import Device, EnrollmentCode
 from xgm.extensions import db
@@ -25,10 +25,11 @@ def _code_rows(site) -> int:
 
 
 def test_code_page_contract(site):
-    """POST /compounds/<id>/devices/new: 200 with an 8-character code in #enroll-code and a QR."""
+    """POST /compounds/<id>/devices/new: 302 to the code page, an 8-character code and a QR."""
     response = site.office.post(f"/compounds/{site.home}/devices/new")
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/compounds/{site.home}/devices/code"
+    html = site.office.client.get(response.headers["Location"]).get_data(as_text=True)
     code = CODE_RE.search(html).group(1)
     assert re.fullmatch(f"[{CODE_ALPHABET}]{{8}}", code)
     assert "<svg" in html and 'id="qr-path"' in html
@@ -213,3 +214,19 @@ def test_last_seen_is_updated_on_use(site):
     (device,) = _devices(site)
     assert utcnow() - device.last_seen_at < timedelta(minutes=1)
     assert device.last_ip == "127.0.0.1"
+
+
+def test_reloading_the_code_page_makes_no_second_code(site):
+    """Post/Redirect/Get: reloading shows the same code; only one code row exists."""
+    first = new_code(site.office, site.home)
+    page = site.office.client.get(f"/compounds/{site.home}/devices/code")
+    assert CODE_RE.search(page.get_data(as_text=True)).group(1) == first
+    assert _code_rows(site) == 1
+
+
+def test_code_page_of_a_used_code_sends_back_to_the_phones(site):
+    """Once the code enrolled a phone, its page no longer shows it."""
+    code = new_code(site.office, site.home)
+    enroll_phone(site.app, code)
+    response = site.office.client.get(f"/compounds/{site.home}/devices/code")
+    assert (response.status_code, response.headers["Location"]) == (302, "/devices")

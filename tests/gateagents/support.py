@@ -17,8 +17,9 @@ AGENT_CODE_RE = re.compile(r'id="agent-code">([^<]+)<')
 def pairing_code(office, gate_id: int) -> str:
     """POST /gates/<id>/agents/new as the manager and read the code from #agent-code."""
     response = office.post(f"/gates/{gate_id}/agents/new")
-    assert response.status_code == 200, response.status_code
-    match = AGENT_CODE_RE.search(response.get_data(as_text=True))
+    assert response.status_code == 302, response.status_code
+    page = office.client.get(response.headers["Location"])
+    match = AGENT_CODE_RE.search(page.get_data(as_text=True))
     assert match, "no #agent-code on the page"
     return match.group(1)
 

@@ -162,8 +162,9 @@ def new_code(office: Office, compound_id: int, gate_id: int | None = None) -> st
     """POST /compounds/<id>/devices/new as the manager and read the code from #enroll-code."""
     data = {"gate_id": gate_id} if gate_id else {}
     response = office.post(f"/compounds/{compound_id}/devices/new", data)
-    assert response.status_code == 200, response.status_code
-    match = CODE_RE.search(response.get_data(as_text=True))
+    assert response.status_code == 302, response.status_code
+    page = office.client.get(response.headers["Location"])
+    match = CODE_RE.search(page.get_data(as_text=True))
     assert match, "no #enroll-code on the page"
     return match.group(1)
 

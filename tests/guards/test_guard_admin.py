@@ -226,3 +226,21 @@ def test_home_checklist_and_nav_list_guards_and_phones(site):
     assert '<a href="/devices">登记门岗手机</a>' in html
     for label, path in (("门卫", "/guards"), ("手机", "/devices"), ("审计", "/audit")):
         assert f'<a href="{path}">{label}</a>' in html
+
+
+def test_guards_are_listed_by_pinyin(site):
+    """张伟, 李娜, 王芳 are listed 李, 王, 张 (pinyin), not by code point."""
+    for name in ("张伟", "李娜", "王芳"):
+        site.add_guard(name)
+    html = site.office.client.get("/guards").get_data(as_text=True)
+    assert html.index("李娜") < html.index("王芳") < html.index("张伟")
+
+
+def test_two_guards_with_one_phone_are_flagged(site):
+    """A second guard with the same phone: a warning on adding and on the list."""
+    site.add_guard("张伟", phone="13700001234")
+    response = _new_guard(site, name="李娜", phone="13700001234")
+    assert response.status_code == 302
+    html = site.office.client.get("/guards").get_data(as_text=True)
+    assert "注意：张伟 也登记了手机号 13700001234" in html
+    assert "李娜、张伟 登记了同一个手机号 13700001234" in html

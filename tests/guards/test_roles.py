@@ -79,4 +79,4 @@ def test_guard_sign_in_on_a_managers_browser_ends_the_managers_session(site, app
     assert phone.get("/").status_code == 403
     replay = app.test_client()
     replay.set_cookie("session", cookie)
-    assert replay.get("/").status_code == 302
+    assert replay.get("/compounds").status_code == 302

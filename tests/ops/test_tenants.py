@@ -107,7 +107,7 @@ def test_suspend_ends_the_tenants_sessions_and_blocks_sign_in(app, client):
         f"/ops/tenants/{tid}/suspend", data={"reason": "欠费停用", "csrf_token": token}
     )
     assert response.status_code == 302
-    assert office.get("/").status_code == 302  # signed out
+    assert office.get("/compounds").status_code == 302  # signed out
     assert other.get("/").status_code == 200  # another tenant is untouched
     with app.app_context():
         tenant = db.session.get(Tenant, tid)

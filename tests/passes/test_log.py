@@ -163,3 +163,36 @@ def test_log_needs_an_office_user(new_client, log):
     response = new_client().get("/arrivals")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_search_by_rider_code_or_name(client, log):
+    """?q= finds arrivals by part of the rider's name or code; wildcards are plain text."""
+    tenant_id, sunny, _ = log
+    add_arrival(client.application, tenant_id, sunny[0], sunny[1], name="王小明")
+    add_arrival(client.application, tenant_id, sunny[0], sunny[1], name="李四")
+    assert names(client.get("/arrivals?q=小明")) == ["王小明"]
+    assert sorted(names(client.get(f"/arrivals?q={ACTIVE[-6:]}"))) == ["李四", "王小明"]
+    assert names(client.get("/arrivals?q=%25")) == []
+
+
+def test_gate_filter_without_compound_and_reason_column(client, log):
+    """Every gate is offered grouped by compound; a denial's reason has its own column."""
+    tenant_id, sunny, river = log
+    add_arrival(client.application, tenant_id, river[0], river[1], name="南")
+    with client.application.app_context(), tenant_context(tenant_id):
+        row = Arrival(
+            compound_id=sunny[0],
+            gate_id=sunny[1],
+            compound_name="阳光花园",
+            gate_name="东门",
+            rider_code=ACTIVE,
+            rider_name="拒",
+            outcome="denied",
+            reason="未戴头盔",
+        )
+        db.session.add(row)
+        db.session.commit()
+    html = client.get("/arrivals").get_data(as_text=True)
+    assert '<optgroup label="富春苑">' in html and "<th>原因</th>" in html
+    assert "<td>未戴头盔</td>" in html
+    assert names(client.get(f"/arrivals?gate_id={river[1]}")) == ["南"]

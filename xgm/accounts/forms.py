@@ -6,16 +6,22 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from tenants import uscc_error
+from tenants import normalise_uscc, uscc_error
+from tenants.uscc import first_bad_char
 from xgm.accounts.passwords import password_problem
 from xgm.inputs.forms import Form
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 USCC_MESSAGES = {
-    "length": _l("统一社会信用代码应为 18 位"),
-    "charset": _l("统一社会信用代码含有无效字符（不使用 I、O、Z、S、V）"),
-    "check_digit": _l("统一社会信用代码校验位不正确，请核对营业执照"),
+    "length": _l("统一社会信用代码应为 18 位，您填了 %(n)d 位：请对照营业执照核对"),
+    "charset": _l(
+        "第 %(pos)d 位的“%(char)s”是无效字符：统一社会信用代码里没有字母 I、O、Z、S、V，"
+        "请看看是不是数字 1、0、2、5"
+    ),
+    "check_digit": _l(
+        "校验位不正确：最后一位和前面 17 位对不上，多半是有一位抄错了，请对照营业执照逐位核对"
+    ),
 }
 
 
@@ -37,9 +43,14 @@ def validate_password(form, field):
 
 
 def validate_uscc(form, field):
-    """GB 32100-2015 check digit."""
-    field.data = (field.data or "").strip().upper()
+    """GB 32100-2015 check digit, after full-width characters, spaces and dashes are folded."""
+    field.data = normalise_uscc(field.data)
     problem = uscc_error(field.data)
+    if problem == "length":
+        raise ValidationError(USCC_MESSAGES[problem] % {"n": len(field.data)})
+    if problem == "charset":
+        position, char = first_bad_char(field.data)
+        raise ValidationError(USCC_MESSAGES[problem] % {"pos": position, "char": char})
     if problem:
         raise ValidationError(USCC_MESSAGES[problem])
 
@@ -115,3 +126,21 @@ class PasswordChangeForm(Form):
 
 class ConfirmForm(Form):
     """A bare form carrying only the CSRF token, for one-button POST actions."""
+
+
+class InvitationForm(Form):
+    """POST /team/invitations: the owner invites a manager by email."""
+
+    name = StringField(
+        _l("姓名"),
+        validators=[_required(), Length(max=50, message=_l("最多 50 个字"))],
+        filters=[lambda v: (v or "").strip()],
+    )
+    email = _email_field(_l("邮箱（对方用它登录）"))
+
+
+class AcceptInvitationForm(Form):
+    """The invited manager sets a password (and a phone number for the team list)."""
+
+    phone = StringField(_l("手机号"), validators=[_required(), validate_phone])
+    password, password_confirm = _password_fields()

@@ -12,6 +12,7 @@ from xgm.accounts.access import current_office_user, office_required
 from xgm.accounts.emails import email_in_use, taken_message
 from xgm.accounts.forms import (
     ConfirmForm,
+    InvitationForm,
     LoginForm,
     ManagerForm,
     PasswordChangeForm,
@@ -39,18 +40,28 @@ def _account_key() -> str:
 def signup():
     """A property company creates its own space and owner account."""
     form = SignupForm()
-    if form.validate_on_submit():
-        ok = True
-        with unscoped():
-            uscc_taken = db.session.scalar(
-                select(func.count()).select_from(Tenant).where(Tenant.uscc == form.uscc.data)
-            )
-        if uscc_taken:
-            form.uscc.errors.append(_("该统一社会信用代码已注册；如需加入，请联系贵公司的管理员"))
+    if form.is_submitted():
+        ok = form.validate_on_submit()
+        # Every problem at once: the database checks run for the fields that are well formed,
+        # even when another field is wrong.
+        if form.csrf_token.errors:
             ok = False
-        if email_in_use(form.email.data):
-            form.email.errors.append(_("该邮箱已被其他账号使用，请直接登录或换一个邮箱"))
-            ok = False
+        else:
+            if not form.uscc.errors and form.uscc.data:
+                with unscoped():  # a USCC is unique across every tenant
+                    uscc_taken = db.session.scalar(
+                        select(func.count())
+                        .select_from(Tenant)
+                        .where(Tenant.uscc == form.uscc.data)
+                    )
+                if uscc_taken:
+                    form.uscc.errors.append(
+                        _("该统一社会信用代码已注册；如需加入，请联系贵公司的管理员")
+                    )
+                    ok = False
+            if not form.email.errors and form.email.data and email_in_use(form.email.data):
+                form.email.errors.append(_("该邮箱已被其他账号使用，请直接登录或换一个邮箱"))
+                ok = False
         if ok:
             tenant = Tenant(
                 name=form.company_name.data,
@@ -137,7 +148,7 @@ def logout():
 @bp.route("/team", methods=["GET", "POST"])
 @office_required("owner")
 def team():
-    """The owner lists, adds and deactivates managers."""
+    """The owner lists, invites, adds and deactivates managers."""
     form = ManagerForm()
     if form.validate_on_submit():
         if email_in_use(form.email.data):
@@ -166,8 +177,28 @@ def team():
             else:
                 flash(_("已添加管理员 %(name)s", name=form.name.data), "success")
                 return redirect(url_for("accounts.team"))
+    return team_page(form=form)
+
+
+def team_page(form=None, invite_form=None, status: int = 200):
+    """The team page: accounts, invitations, and the two ways to add a manager."""
+    from xgm.accounts.invitations import Invitation
+
     users = db.session.scalars(select(User).order_by(User.role.desc(), User.created_at)).all()
-    return render_template("accounts/team.html", form=form, users=users, confirm=ConfirmForm())
+    invitations = db.session.scalars(
+        select(Invitation).order_by(Invitation.created_at.desc()).limit(50)
+    ).all()
+    return (
+        render_template(
+            "accounts/team.html",
+            form=form or ManagerForm(formdata=None),
+            invite_form=invite_form or InvitationForm(formdata=None),
+            users=users,
+            invitations=invitations,
+            confirm=ConfirmForm(),
+        ),
+        status,
+    )
 
 
 def _set_active(user_id: int, active: bool):

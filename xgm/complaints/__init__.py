@@ -14,7 +14,7 @@ def init_app(app) -> None:
     from xgm.audit import register_kinds
     from xgm.complaints.deadlines import OVERDUE_SWEEP
     from xgm.complaints.jobs import POLL_QUIET, SWEEP
-    from xgm.complaints.labels import CATEGORY_LABELS, STATUS_LABELS, STATUS_TAGS
+    from xgm.complaints.labels import CATEGORY_LABELS, FIELD_LABELS, STATUS_LABELS, STATUS_TAGS
     from xgm.complaints.photos import UPLOAD_LIMIT
     from xgm.complaints.status import handle_rider_replied, handle_status_changed
     from xgm.home.nav import NavLink, register_nav_link
@@ -61,6 +61,7 @@ def init_app(app) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, _photo_upload_limit)
     app.jinja_env.globals.update(
         complaint_category_labels=CATEGORY_LABELS,
+        complaint_field_labels=FIELD_LABELS,
         complaint_status_labels=STATUS_LABELS,
         complaint_status_tags=STATUS_TAGS,
     )

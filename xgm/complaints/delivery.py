@@ -26,6 +26,7 @@ from xgm.city import (
     client_from_config,
 )
 from xgm.complaints import delivery_sql as sql
+from xgm.complaints.alerting import status_changed
 from xgm.complaints.outbox import enqueue_delivery
 from xgm.extensions import db
 
@@ -159,6 +160,8 @@ def _received(complaint_id: int, taken: Claim, receipt: ComplaintReceipt) -> str
     if moved:
         events.append({"kind": "status", "status": "received", "source": "city"})
     sql.add_events(conn, complaint_id, now, *events)
+    if moved:
+        status_changed(complaint_id, "received")
     db.session.commit()
     return "received"
 
@@ -224,5 +227,6 @@ def _fail(
         _attempt(taken, "failed", http_status=http_status, note=message),
         {"kind": "status", "status": "failed", "note": kind},
     )
+    status_changed(complaint_id, "failed")
     db.session.commit()
     return "failed"

@@ -27,6 +27,18 @@ STATUS_LABELS = {
     "failed": _l("发送失败"),
 }
 
+#: Names of the complaint's fields in the city's refusals, for the manager.
+FIELD_LABELS = {
+    "rider_code": _l("骑手编码"),
+    "category": _l("类别"),
+    "description": _l("事情经过"),
+    "occurred_at": _l("发生时间"),
+    "compound": _l("小区"),
+    "gate": _l("门岗"),
+    "reporter": _l("投诉人"),
+    "body": _l("投诉内容"),
+}
+
 #: CSS tag class of each status on the list and detail pages.
 STATUS_TAGS = {
     "queued": "",

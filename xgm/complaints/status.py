@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 
 from tenants import tenant_context, unscoped, utcnow
 from xgm.city import COMPLAINT_STATUSES, UnknownComplaint
+from xgm.complaints.alerting import status_changed
 from xgm.complaints.models import (
     FINAL_STATUSES,
     STATUS_RANK,
@@ -86,6 +87,7 @@ def apply_city_status(
         if STATUS_RANK[complaint.status] == 0:
             _mark_delivered(complaint, now)
         complaint.status = status
+        status_changed(complaint.id, status)
     return True
 
 

@@ -83,9 +83,16 @@ class Gate(TenantScoped, db.Model):
     token_rotated_at: Mapped[datetime | None] = mapped_column(default=None)
     #: Last time a poster of this gate was rendered for printing (onboarding step 打印门岗二维码).
     printed_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: The token_version the last printed poster carried: printed only while it is the current one.
+    printed_version: Mapped[int | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     compound = relationship("Compound", back_populates="gates", overlaps="gates")
+
+    @property
+    def is_printed(self) -> bool:
+        """True when a poster with the gate's current QR code was rendered for printing."""
+        return self.printed_at is not None and self.printed_version == self.token_version
 
     def rotate_token(self) -> None:
         """Give the gate a new token; the old printed QR codes stop working at once."""

@@ -10,7 +10,8 @@ Definitions:
 - decision time: created_at -> decided_at of arrivals a guard admitted or denied.
 - median and p90 use the nearest-rank method: the value at rank ceil(p * n) of the sorted times.
 - complaints count by their filing time (created_at), in the same compounds and period.
-- idle gates: active gates of live compounds, older than the window, with no scan in it.
+- idle gates: active gates of live compounds with no scan in the window (gates added within it
+  included, marked new), in natural order of compound and gate names.
 """
 
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from tenants import utcnow
 from xgm.complaints.models import STATUSES as COMPLAINT_STATUSES
 from xgm.complaints.models import Complaint
 from xgm.compounds.models import Compound, Gate
+from xgm.compounds.ordering import natural_key
 from xgm.dashboard.sqltime import local_hour, seconds_between
 from xgm.extensions import db
 from xgm.passes.models import OUTCOMES, Arrival
@@ -67,6 +69,8 @@ class Figures:
     complaints_total: int
     complaints_per_1000: float | None
     idle_gates: list[dict] = field(default_factory=list)
+    #: Active gates in scope (the idle list says "N of M").
+    gate_count: int = 0
 
 
 def scope_filters(model, scope: Scope) -> list:
@@ -205,7 +209,7 @@ def per_thousand(count: int, entries: int) -> float | None:
 
 
 def idle_gates(scope: Scope, now: datetime | None = None, days: int = IDLE_GATE_DAYS) -> list[dict]:
-    """Active gates (older than `days`) of live compounds in scope with no scan for `days` days."""
+    """Active gates of live compounds in scope with no scan for `days` days (new ones included)."""
     now = now or utcnow()
     since = now - timedelta(days=days)
     recent = (
@@ -222,7 +226,7 @@ def idle_gates(scope: Scope, now: datetime | None = None, days: int = IDLE_GATE_
         .where(Arrival.tenant_id == Gate.tenant_id, Arrival.gate_id == Gate.id)
         .scalar_subquery()
     )
-    conds = [Gate.active.is_(True), Compound.archived.is_(False), Gate.created_at < since]
+    conds = [Gate.active.is_(True), Compound.archived.is_(False)]
     if scope.tenant_ids is not None:
         conds.append(Gate.tenant_id.in_(scope.tenant_ids))
     if scope.compound_ids is not None:
@@ -230,11 +234,18 @@ def idle_gates(scope: Scope, now: datetime | None = None, days: int = IDLE_GATE_
     if scope.gate_id is not None:
         conds.append(Gate.id == scope.gate_id)
     rows = db.session.execute(
-        select(Gate.id, Gate.name, Compound.id, Compound.name, last_scan.label("last_scan"))
+        select(
+            Gate.id,
+            Gate.name,
+            Compound.id,
+            Compound.name,
+            last_scan.label("last_scan"),
+            Gate.created_at,
+        )
         .join(Compound, and_(Compound.tenant_id == Gate.tenant_id, Compound.id == Gate.compound_id))
         .where(*conds, not_(recent))
-        .order_by(Compound.name, Gate.name, Gate.id)
     ).all()
+    rows = sorted(rows, key=lambda r: (natural_key(r[3]), r[2], natural_key(r[1]), r[0]))
     return [
         {
             "gate_id": gid,
@@ -242,9 +253,27 @@ def idle_gates(scope: Scope, now: datetime | None = None, days: int = IDLE_GATE_
             "compound_id": cid,
             "compound": cname,
             "last_scan": last,
+            "new": created >= since,
+            "created_at": created,
         }
-        for gid, gname, cid, cname, last in rows
+        for gid, gname, cid, cname, last, created in rows
     ]
+
+
+def active_gate_count(scope: Scope) -> int:
+    """How many active gates of live compounds the scope holds (the idle list's "of N")."""
+    conds = [Gate.active.is_(True), Compound.archived.is_(False)]
+    if scope.tenant_ids is not None:
+        conds.append(Gate.tenant_id.in_(scope.tenant_ids))
+    if scope.compound_ids is not None:
+        conds.append(Gate.compound_id.in_(scope.compound_ids))
+    if scope.gate_id is not None:
+        conds.append(Gate.id == scope.gate_id)
+    return db.session.scalar(
+        select(func.count(Gate.id))
+        .join(Compound, and_(Compound.tenant_id == Gate.tenant_id, Compound.id == Gate.compound_id))
+        .where(*conds)
+    )
 
 
 def dashboard(scope: Scope, now: datetime | None = None) -> Figures:
@@ -265,6 +294,7 @@ def dashboard(scope: Scope, now: datetime | None = None) -> Figures:
         complaints_total=total,
         complaints_per_1000=per_thousand(total, entries),
         idle_gates=idle_gates(scope, now=now),
+        gate_count=active_gate_count(scope),
     )
 
 

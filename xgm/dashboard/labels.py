@@ -15,9 +15,9 @@ OUTCOME_LABELS = {
 
 REFUSAL_LABELS = {
     "suspended": _l("小哥码已暂停"),
-    "revoked": _l("小哥码已吊销"),
+    "revoked": _l("小哥码已注销"),
     "expired": _l("小哥码已过期"),
-    "blocked": _l("本物业黑名单"),
+    "blocked": _l("黑名单"),
     "unknown": _l("未知骑手"),
 }
 

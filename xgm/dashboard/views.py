@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from xgm.accounts.access import office_required
 from xgm.compounds.models import Compound, Gate
+from xgm.compounds.ordering import natural_key
 from xgm.dashboard import bp, figures
 from xgm.dashboard.periods import PeriodError, period_from_args
 from xgm.dashboard.presenting import figure_context
@@ -30,10 +31,11 @@ def index():
         period = period_from_args(request.args)
     except PeriodError as exc:
         return render_error(400, str(exc))
-    compounds = db.session.scalars(
-        select(Compound).where(Compound.archived.is_(False)).order_by(Compound.name)
-    ).all()
-    gates = db.session.scalars(select(Gate).order_by(Gate.compound_id, Gate.name)).all()
+    compounds = sorted(
+        db.session.scalars(select(Compound).where(Compound.archived.is_(False))).all(),
+        key=lambda c: natural_key(c.name),
+    )
+    gates = sorted(db.session.scalars(select(Gate)).all(), key=lambda g: natural_key(g.name))
     compound_id, gate_id = _int_arg("compound"), _int_arg("gate")
     compound_ids = None
     if compound_id is not None:

@@ -13,13 +13,37 @@ DEMO_USCC = "91330122MA2B3C4D5J"
 
 #: Extra seeders added by features: functions called with the demo tenant inside its context.
 SEEDERS: list = []
+#: Reminders added by features: called with the existing demo tenant on later runs (inside its
+#: context), they return lines to print again (PINs, a fresh enrollment link).
+REMINDERS: list = []
+
+
+def _login_lines() -> list[str]:
+    return [f"  sign in at /login with {DEMO_EMAIL} / {DEMO_PASSWORD}"]
+
+
+def remind_demo() -> list[str]:
+    """The demo login (and the features' reminders) when the demo tenant is there already."""
+    with unscoped():  # the demo tenant is found by its USCC
+        tenant = db.session.scalars(select(Tenant).where(Tenant.uscc == DEMO_USCC)).first()
+    if tenant is None:
+        return ["Database already has data (no demo company); demo seed skipped."]
+    lines = [f"Demo tenant: {tenant.name}"]
+    with tenant_context(tenant.id):
+        owner = db.session.scalars(select(User).where(User.email == DEMO_EMAIL)).first()
+        if owner is not None:
+            lines.extend(_login_lines())
+        for reminder in REMINDERS:
+            lines.extend(reminder(tenant) or [])
+        db.session.commit()
+    return lines
 
 
 def seed_demo() -> list[str]:
     """Create the demo tenant when no tenant exists; return lines to print."""
     with unscoped():
         if db.session.scalar(select(func.count()).select_from(Tenant)):
-            return ["Database already has data; demo seed skipped."]
+            return remind_demo()
     tenant = Tenant(
         name="桐庐安居物业服务有限公司",
         uscc=DEMO_USCC,
@@ -45,6 +69,6 @@ def seed_demo() -> list[str]:
         db.session.commit()
     return [
         "Demo tenant created: 桐庐安居物业服务有限公司",
-        f"  sign in at /login with {DEMO_EMAIL} / {DEMO_PASSWORD}",
+        *_login_lines(),
         *lines,
     ]

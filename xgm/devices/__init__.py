@@ -21,10 +21,13 @@ def _any_phone_enrolled() -> bool:
 
 
 def init_app(app) -> None:
-    """Add the phones page to the office navigation and the onboarding checklist."""
+    """Add the phones page to the office navigation and the onboarding checklist; watch phones."""
+    from xgm.alerts.jobs import register_watcher
+    from xgm.devices.alerting import watch_phones
     from xgm.home.checklist import Step, register_step
     from xgm.home.nav import NavLink, register_nav_link
 
+    register_watcher("phone_offline", watch_phones)
     register_nav_link(NavLink(50, "devices.index", lazy_pgettext("plural", "手机")))
     register_step(
         Step(

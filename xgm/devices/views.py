@@ -1,10 +1,10 @@
 """Gate phones: managers enroll, list, name and revoke them; a phone enrolls itself with a code."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from tenants import get_or_404
+from tenants import get_or_404, utcnow
 from xgm.accounts.access import current_office_user, office_required
 from xgm.accounts.forms import ConfirmForm
 from xgm.audit import record
@@ -23,7 +23,7 @@ from xgm.devices.enrollment import (
     set_device_cookie,
 )
 from xgm.devices.forms import EnrollForm, NewCodeForm, RenameForm
-from xgm.devices.models import Device
+from xgm.devices.models import Device, EnrollmentCode
 from xgm.devices.revocation import revoke_device
 from xgm.extensions import db, limiter
 
@@ -79,12 +79,38 @@ def new_code(compound_id: int):
         if gate is None:
             return _devices_page(400, _("所选门岗不属于该小区"))
     row, code = create_code(compound, gate, current_office_user())
-    url = enroll_url(code)
+    # Post/Redirect/Get: the code is kept in this browser's session for its 15 minutes, so a
+    # reload of the code page shows the same code instead of creating another one.
+    session[CODE_KEY] = {"compound_id": compound.id, "row_id": row.id, "code": code}
+    return redirect(url_for("devices.show_code", compound_id=compound.id))
+
+
+#: Session key of the enrollment code this browser created last.
+CODE_KEY = "xgm_enroll_code"
+
+
+@bp.get("/compounds/<int:compound_id>/devices/code")
+@office_required()
+def show_code(compound_id: int):
+    """The enrollment code this browser just created for the compound, with its QR code."""
+    compound = get_or_404(Compound, compound_id)
+    kept = session.get(CODE_KEY) or {}
+    row = None
+    if kept.get("compound_id") == compound.id:
+        row = db.session.scalars(
+            select(EnrollmentCode).where(EnrollmentCode.id == kept.get("row_id"))
+        ).first()
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        session.pop(CODE_KEY, None)
+        flash(_("登记码只在生成它的页面显示，已用过或已过期：如需登记手机，请重新生成。"), "info")
+        return redirect(url_for("devices.index"))
+    gate = db.session.get(Gate, row.gate_id) if row.gate_id else None
+    url = enroll_url(kept["code"])
     return render_template(
         "devices/code.html",
         compound=compound,
         gate=gate,
-        code=code,
+        code=kept["code"],
         url=url,
         qr=qr_svg(url),
         expires_at=row.expires_at,

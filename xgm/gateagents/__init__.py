@@ -43,12 +43,15 @@ AUDIT_LABELS = {
 
 def init_app(app) -> None:
     """Register the audit events, the agents' API outside CSRF, and the settling sweep."""
+    from xgm.alerts.jobs import register_watcher
     from xgm.audit import register_kinds
     from xgm.extensions import csrf
+    from xgm.gateagents.alerting import watch_agents
     from xgm.gateagents.jobs import SWEEP
     from xgm.queues.periodic import PeriodicJob, register_periodic
 
     register_kinds(AUDIT_KINDS, AUDIT_LABELS)
+    register_watcher("agent_offline", watch_agents)
     # Bearer credentials in a header, never cookies: a browser cannot be tricked into sending them.
     for view in (api.api_pair, api.api_claim, api.api_result):
         csrf.exempt(view)

@@ -1,6 +1,6 @@
 """The manager's gate page for its barrier: pair an agent, see its health and results, revoke."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -13,7 +13,7 @@ from xgm.gateagents import bp
 from xgm.gateagents.commands import NoGateAgent, open_gate, settle_stale
 from xgm.gateagents.display import STATUS_LABELS
 from xgm.gateagents.health import ONLINE_WITHIN, is_online
-from xgm.gateagents.models import GateAgent, GateCommand
+from xgm.gateagents.models import AgentPairingCode, GateAgent, GateCommand
 from xgm.gateagents.pairing import CODE_TTL, create_code, revoke_agent
 
 RECENT_COMMANDS = 20
@@ -84,10 +84,34 @@ def new_code(gate_id: int):
     if problem:
         return _gate_page(gate, 400, problem)
     row, code = create_code(gate, current_office_user())
+    # Post/Redirect/Get: a reload of the code page shows this code, it makes no second one.
+    session[CODE_KEY] = {"gate_id": gate.id, "row_id": row.id, "code": code}
+    return redirect(url_for("gateagents.show_code", gate_id=gate.id))
+
+
+#: Session key of the pairing code this browser created last.
+CODE_KEY = "xgm_agent_code"
+
+
+@bp.get("/gates/<int:gate_id>/agents/code")
+@office_required()
+def show_code(gate_id: int):
+    """The pairing code this browser just created for the gate, while it can still be used."""
+    gate = get_or_404(Gate, gate_id)
+    kept = session.get(CODE_KEY) or {}
+    row = None
+    if kept.get("gate_id") == gate.id:
+        row = db.session.scalars(
+            select(AgentPairingCode).where(AgentPairingCode.id == kept.get("row_id"))
+        ).first()
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        session.pop(CODE_KEY, None)
+        flash(_("配对码只在生成它的页面显示，已用过或已过期：如需配对，请重新生成。"), "info")
+        return redirect(url_for("gateagents.gate", gate_id=gate.id))
     return render_template(
         "gateagents/code.html",
         gate=gate,
-        code=code,
+        code=kept["code"],
         expires_at=row.expires_at,
         ttl_minutes=int(CODE_TTL.total_seconds() // 60),
     )

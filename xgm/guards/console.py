@@ -15,6 +15,7 @@ from xgm.guards import bp
 from xgm.guards.access import current_guard, current_guard_session, guard_required
 from xgm.guards.forms import PinSignInForm
 from xgm.guards.models import Guard
+from xgm.guards.ordering import pinyin_key
 from xgm.guards.pins import check_pin
 from xgm.guards.sessions import hand_over, start_guard_session
 
@@ -28,13 +29,10 @@ def _device_key() -> str:
 
 
 def _compound_guards(device) -> list[Guard]:
-    return list(
-        db.session.scalars(
-            select(Guard)
-            .where(Guard.compound_id == device.compound_id, Guard.active.is_(True))
-            .order_by(Guard.name, Guard.id)
-        )
+    guards = db.session.scalars(
+        select(Guard).where(Guard.compound_id == device.compound_id, Guard.active.is_(True))
     )
+    return sorted(guards, key=lambda g: (pinyin_key(g.name), g.id))
 
 
 def _signin_page(device, guards, selected=None, form=None, error=None, status=200):

@@ -18,7 +18,6 @@ DEMO_GUARDS = (
 
 def seed_guards(tenant) -> list[str]:
     """Create 2-3 guards per demo compound (a compound too if none exists yet); return lines."""
-    from xgm.devices.enrollment import create_code, enroll_url
     from xgm.guards.models import Guard
     from xgm.guards.pins import set_pin
 
@@ -44,17 +43,49 @@ def seed_guards(tenant) -> list[str]:
             db.session.add(guard)
             lines.append(f"  {compound.name}: {name}  PIN {pin}")
     db.session.flush()
-    _row, code = create_code(compounds[0])
-    lines.append(
-        f"Enroll a gate phone for {compounds[0].name} within 15 minutes: {enroll_url(code)}"
+    lines.append(_enroll_line(compounds[0]))
+    return lines
+
+
+def _enroll_line(compound) -> str:
+    """A fresh enrollment code for the compound, as a line to print."""
+    from xgm.devices.enrollment import create_code, enroll_url
+
+    _row, code = create_code(compound)
+    return (
+        f"Enroll a gate phone for {compound.name} within 15 minutes: {enroll_url(code)}"
         " (new codes at /devices)"
     )
+
+
+def remind_guards(tenant) -> list[str]:
+    """On a later `make run`: the demo guards still there with their PINs, a fresh enroll link."""
+    from xgm.guards.models import Guard
+
+    known = {name: pin for guards in DEMO_GUARDS for name, _phone, pin in guards}
+    rows = db.session.execute(
+        select(Guard.name, Compound.name)
+        .join(Compound, Compound.id == Guard.compound_id)
+        .where(Guard.active.is_(True), Guard.name.in_(known))
+        .order_by(Guard.id)
+    ).all()
+    lines = (
+        ["Guards (PIN sign-in on an enrolled gate phone; PINs as first seeded):"] if rows else []
+    )
+    lines += [f"  {compound}: {name}  PIN {known[name]}" for name, compound in rows]
+    compound = db.session.scalars(
+        select(Compound).where(Compound.archived.is_(False)).order_by(Compound.id)
+    ).first()
+    if compound is not None:
+        lines.append(_enroll_line(compound))
     return lines
 
 
 def register_demo_seeder() -> None:
-    """Append the guards seeder to the demo seeders once."""
-    from xgm.demo import SEEDERS
+    """Append the guards seeder (and its reminder for later runs) to the demo hooks once."""
+    from xgm.demo import REMINDERS, SEEDERS
 
     if seed_guards not in SEEDERS:
         SEEDERS.append(seed_guards)
+    if remind_guards not in REMINDERS:
+        REMINDERS.append(remind_guards)

@@ -14,6 +14,7 @@ from xgm.extensions import db
 from xgm.guards import bp
 from xgm.guards.forms import GuardForm, NewGuardForm, ResetPinForm, ShiftForm
 from xgm.guards.models import Guard, GuardSession
+from xgm.guards.ordering import pinyin_key, shared_phones
 from xgm.guards.pins import generate_pin, set_pin
 from xgm.guards.sessions import end_guard_sessions
 
@@ -36,9 +37,10 @@ def _pop_pin_reveal() -> dict | None:
 
 
 def _index_page(form: NewGuardForm, status: int = 200):
-    guards = db.session.scalars(
-        select(Guard).order_by(Guard.active.desc(), Guard.compound_id, Guard.name)
-    ).all()
+    guards = sorted(
+        db.session.scalars(select(Guard)).all(),
+        key=lambda g: (not g.active, g.compound_id, pinyin_key(g.name)),
+    )
     open_sessions = {
         gs.guard_id: gs
         for gs in db.session.scalars(select(GuardSession).where(GuardSession.ended_at.is_(None)))
@@ -47,6 +49,7 @@ def _index_page(form: NewGuardForm, status: int = 200):
         render_template(
             "guards/index.html",
             guards=guards,
+            shared=shared_phones(guards),
             open_sessions=open_sessions,
             form=form,
             shift_form=ShiftForm(shift_hours=current_tenant.shift_hours),
@@ -89,6 +92,20 @@ def create():
     db.session.commit()
     _reveal_pin_once(guard, pin)
     flash(_("已添加门卫 %(name)s", name=guard.name), "success")
+    twins = db.session.scalars(
+        select(Guard.name).where(
+            Guard.phone == guard.phone, Guard.id != guard.id, Guard.active.is_(True)
+        )
+    ).all()
+    if twins:
+        flash(
+            _(
+                "注意：%(names)s 也登记了手机号 %(phone)s，请核对是否填错",
+                names="、".join(twins),
+                phone=guard.phone,
+            ),
+            "warning",
+        )
     return redirect(url_for("guards.index"))
 
 

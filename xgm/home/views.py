@@ -1,6 +1,7 @@
 """The signed-in home page."""
 
 from flask import render_template, url_for
+from flask_login import current_user
 
 from tenants import current_tenant
 from xgm.accounts.access import office_required
@@ -10,9 +11,16 @@ from xgm.home.notices import notices
 
 
 @bp.route("/")
-@office_required()
 def index():
-    """Home: what needs attention (notices), the company's onboarding checklist, shortcuts."""
+    """Home: a landing page for visitors; for office users what needs attention and the steps."""
+    if not current_user.is_authenticated:
+        return render_template("home/landing.html")
+    return _office_home()
+
+
+@office_required()
+def _office_home():
+    """The signed-in office user's home: notices, the onboarding checklist."""
     items = [
         {"label": s.label, "hint": s.hint, "url": url_for(s.endpoint), "done": s.is_done()}
         for s in steps()
@@ -26,3 +34,10 @@ def index():
         total=len(items),
         notices=notices(),
     )
+
+
+@bp.route("/settings")
+@office_required()
+def settings():
+    """One page leading to every setting: team, alerts, rider data, shifts, the password."""
+    return render_template("home/settings.html", tenant=current_tenant)

@@ -45,4 +45,4 @@ def init_app(app) -> None:
         click.echo(f"expired {expire_arrivals()} arrivals")
 
 
-from xgm.passes import console, log, selfservice, views  # noqa: E402,F401  - registers routes
+from xgm.passes import console, log, preview, selfservice, views  # noqa: E402,F401  - registers the routes on bp

@@ -41,7 +41,7 @@ class ManualForm(Form):
 DENY_REASONS = (
     _l("非本小区订单"),
     _l("身份与照片不符"),
-    _l("未佩戴头盔"),
+    _l("未戴头盔"),
     _l("态度恶劣"),
     _l("车辆停放不当"),
 )
@@ -59,10 +59,10 @@ class DenyForm(Form):
             Length(min=2, max=200, message=_l("请填写 2 到 200 个字")),
         ],
     )
-    block = BooleanField(_l("同时拉黑（本小区）"))
-    block_days = IntegerField(_l("拉黑天数"), default=0, validators=[Optional()])
+    block = BooleanField(_l("同时加入本小区黑名单"))
+    block_days = IntegerField(_l("黑名单天数"), default=0, validators=[Optional()])
 
     def validate_block_days(self, field):
         """Only the offered durations."""
         if field.data is not None and field.data not in BLOCK_DAYS:
-            raise ValidationError(_l("拉黑天数无效"))
+            raise ValidationError(_l("黑名单天数无效"))

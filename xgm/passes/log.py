@@ -3,13 +3,14 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import render_template, request
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from tenants import get_or_404
 from xgm.accounts.access import office_required
 from xgm.compounds.models import Compound, Gate
+from xgm.compounds.ordering import natural_key
 from xgm.extensions import db
-from xgm.inputs import in_supported_range, query_id
+from xgm.inputs import in_supported_range, query_id, text_problem
 from xgm.inputs.paging import paginate
 from xgm.passes import bp
 from xgm.passes.models import OUTCOMES, Arrival
@@ -35,24 +36,35 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
+def search_text(raw: str | None) -> str:
+    """The ?q= search: trimmed, at most 40 characters, "" when it holds nothing searchable."""
+    text = (raw or "").strip()[:40]
+    return "" if text_problem(text) else text
+
+
 @bp.route("/arrivals")
 @office_required()
 @shows_rider_data
 def arrivals():
     """Managers read who came to which gate, when, and what became of it."""
     expire_stale()
-    compounds = list(db.session.scalars(select(Compound).order_by(Compound.name)))
+    compounds = sorted(db.session.scalars(select(Compound)), key=lambda c: natural_key(c.name))
+    gates = sorted(db.session.scalars(select(Gate)), key=lambda g: natural_key(g.name))
     compound_id = query_id("compound_id")
     gate_id = query_id("gate_id")
     outcome = request.args.get("outcome", "")
     day = _day(request.args.get("day"))
+    q = search_text(request.args.get("q"))
     query = select(Arrival).order_by(Arrival.created_at.desc(), Arrival.id.desc())
-    gates = []
     if compound_id:
         query = query.where(Arrival.compound_id == compound_id)
-        gates = list(
-            db.session.scalars(
-                select(Gate).where(Gate.compound_id == compound_id).order_by(Gate.id)
+    if q:
+        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(
+            or_(
+                Arrival.rider_code.ilike(pattern, escape="\\"),
+                Arrival.rider_name.ilike(pattern, escape="\\"),
             )
         )
     if gate_id:
@@ -71,6 +83,7 @@ def arrivals():
         "gate_id": gate_id or None,
         "outcome": outcome or None,
         "day": day.isoformat() if day else None,
+        "q": q or None,
     }
     return render_template(
         "passes/arrivals.html",

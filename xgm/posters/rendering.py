@@ -101,3 +101,4 @@ def mark_printed(gates: Sequence[Gate]) -> None:
     now = utcnow()
     for gate in gates:
         gate.printed_at = now
+        gate.printed_version = gate.token_version
