@@ -32,6 +32,9 @@ class Tenant(db.Model):
     shift_hours: Mapped[int] = mapped_column(default=12)
     #: Days after which rider personal data is removed from arrivals (PIPL).
     retention_days: Mapped[int] = mapped_column(default=180)
+    #: Hours the city has for its first answer to a complaint, and days for its resolution.
+    complaint_answer_hours: Mapped[int] = mapped_column(default=24)
+    complaint_resolve_days: Mapped[int] = mapped_column(default=7)
     #: Days audit events are kept (at least 180: the Cybersecurity Law's six months).
     audit_retention_days: Mapped[int] = mapped_column(default=365, server_default="365")
     #: When the owner closed the account, and when the deletion job removes it (30 days on).

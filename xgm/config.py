@@ -87,6 +87,8 @@ def load_config(instance_path: Path, env=None) -> dict:
         "XGM_COMPLAINT_SWEEP_GRACE": float(env.get("XGM_COMPLAINT_SWEEP_GRACE", "10")),
         "XGM_COMPLAINT_POLL_INTERVAL": int(env.get("XGM_COMPLAINT_POLL_INTERVAL", "600")),
         "XGM_COMPLAINT_QUIET_AFTER": float(env.get("XGM_COMPLAINT_QUIET_AFTER", "21600")),
+        # How often the overdue sweep records complaints whose deadline passed (seconds).
+        "XGM_COMPLAINT_OVERDUE_INTERVAL": int(env.get("XGM_COMPLAINT_OVERDUE_INTERVAL", "300")),
         # RQ worker: how often it checks its scheduler and the periodic jobs, its heartbeat TTL.
         "XGM_WORKER_MAINTENANCE_INTERVAL": int(env.get("XGM_WORKER_MAINTENANCE_INTERVAL", "60")),
         "XGM_WORKER_TTL": int(env.get("XGM_WORKER_TTL", "60")),

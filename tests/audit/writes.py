@@ -45,6 +45,20 @@ def _fail_complaint(app, principals):
         db.session.commit()
 
 
+def _overdue_complaint(app, principals):
+    from xgm.complaints.models import Complaint
+
+    with app.app_context(), tenant_context(_tenant_a(principals)):
+        db.session.execute(
+            update(Complaint).values(
+                status="received",
+                city_complaint_id="C20240501000001",
+                answer_due_at=utcnow() - timedelta(hours=1),
+            )
+        )
+        db.session.commit()
+
+
 def _fail_export(app, principals):
     from xgm.exports.models import ExportJob
 
@@ -192,6 +206,11 @@ WRITES = {
     "complaints.new": Write("complaint.filed", data={"confirm": "new"}),
     "complaints.resend": Write("complaint.resent", prepare=_fail_complaint),
     "complaints.guard_complain": Write("complaint.filed", actor="guard", data={"confirm": "new"}),
+    "complaints.chase_view": Write("complaint.chased", prepare=_overdue_complaint),
+    "complaints.settings": Write(
+        "settings.complaint_deadlines",
+        data={"complaint_answer_hours": "12", "complaint_resolve_days": "5"},
+    ),
     "exports.new": Write("export.requested"),
     "exports.retry": Write("export.retried", prepare=_fail_export),
     "privacy.settings": Write(

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from tenants import tenant_context, utcnow
 from tests.complaints.support import file_direct, load, sim_complaints, update_outbox
+from xgm.complaints.deadlines import OVERDUE_SWEEP
 from xgm.complaints.delivery import claim
 from xgm.complaints.jobs import POLL_QUIET, SWEEP, deliver_complaint, due_rows, sweep_outbox
 from xgm.complaints.outbox import QUEUE, delivery_job_id
@@ -42,7 +43,12 @@ def test_sweep_reenqueues_a_lost_job(site, sim):
     lose_queue(site.app)
     overdue(site, cid)
     with site.app.app_context():
-        assert sweep_outbox() == {"due": 1, "enqueued": 1}
+        assert sweep_outbox() == {
+            "due": 1,
+            "enqueued": 1,
+            "reminders_due": 0,
+            "reminders_enqueued": 0,
+        }
     assert queued_ids(site.app) == [delivery_job_id(cid, 0)]
     with site.app.app_context():
         assert deliver_complaint(site.tenant_id, cid) == "received"
@@ -54,10 +60,20 @@ def test_sweep_waits_for_the_grace_period(site):
     cid = file_direct(site)
     lose_queue(site.app)
     with site.app.app_context():
-        assert sweep_outbox() == {"due": 0, "enqueued": 0}
+        assert sweep_outbox() == {
+            "due": 0,
+            "enqueued": 0,
+            "reminders_due": 0,
+            "reminders_enqueued": 0,
+        }
     overdue(site, cid, seconds=11)  # XGM_COMPLAINT_SWEEP_GRACE is 10 s
     with site.app.app_context():
-        assert sweep_outbox() == {"due": 1, "enqueued": 1}
+        assert sweep_outbox() == {
+            "due": 1,
+            "enqueued": 1,
+            "reminders_due": 0,
+            "reminders_enqueued": 0,
+        }
 
 
 def test_sweep_does_not_duplicate_a_job_still_queued(site):
@@ -65,7 +81,12 @@ def test_sweep_does_not_duplicate_a_job_still_queued(site):
     cid = file_direct(site)
     overdue(site, cid)
     with site.app.app_context():
-        assert sweep_outbox() == {"due": 1, "enqueued": 0}
+        assert sweep_outbox() == {
+            "due": 1,
+            "enqueued": 0,
+            "reminders_due": 0,
+            "reminders_enqueued": 0,
+        }
     assert queued_ids(site.app) == [delivery_job_id(cid, 0)]
 
 
@@ -108,7 +129,12 @@ def test_killed_attempt_is_recovered_after_its_lease(site, sim):
         assert due_rows(utcnow(), 10) == []  # still held
     time.sleep(0.6)
     with site.app.app_context():
-        assert sweep_outbox() == {"due": 1, "enqueued": 1}
+        assert sweep_outbox() == {
+            "due": 1,
+            "enqueued": 1,
+            "reminders_due": 0,
+            "reminders_enqueued": 0,
+        }
     assert queued_ids(site.app) == [delivery_job_id(cid, 1)]
     with site.app.app_context():
         assert deliver_complaint(site.tenant_id, cid) == "received"
@@ -129,7 +155,8 @@ def test_a_real_worker_delivers_from_the_queue(site, sim):
 
 
 def test_periodic_jobs_are_scheduled_once(app):
-    """Ensuring the periodic jobs twice schedules the sweep and the poll once, in the next slot."""
+    """Ensuring the periodic jobs twice schedules the sweep, the poll and the overdue sweep once,
+    in the next slot."""
     with app.app_context():
         now = time.time()
         first = ensure_periodic_jobs()
@@ -137,7 +164,12 @@ def test_periodic_jobs_are_scheduled_once(app):
         registry = get_queue(QUEUE).scheduled_job_registry.get_job_ids()
     sweep_slot = int(now // app.config["XGM_COMPLAINT_SWEEP_INTERVAL"]) + 1
     poll_slot = int(now // app.config["XGM_COMPLAINT_POLL_INTERVAL"]) + 1
-    ours = [slot_job_id(SWEEP, sweep_slot), slot_job_id(POLL_QUIET, poll_slot)]
+    overdue_slot = int(now // app.config["XGM_COMPLAINT_OVERDUE_INTERVAL"]) + 1
+    ours = [
+        slot_job_id(SWEEP, sweep_slot),
+        slot_job_id(POLL_QUIET, poll_slot),
+        slot_job_id(OVERDUE_SWEEP, overdue_slot),
+    ]
     assert set(ours) <= set(first)
     assert second == []
     assert sorted(r for r in registry if "complaints-" in r) == sorted(ours)

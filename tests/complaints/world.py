@@ -1,4 +1,5 @@
-"""Isolation world: tenant A's complaint about a rider at its compound (fills <complaint_id>)."""
+"""Isolation world: tenant A's complaint about a rider at its compound, with a photo (fills
+<complaint_id> and <photo_id>)."""
 
 from datetime import timedelta
 
@@ -6,6 +7,7 @@ from sqlalchemy import inspect, select
 
 from tenants import tenant_context, utcnow
 from xgm.complaints.filing import Draft, file_complaint
+from xgm.complaints.models import ComplaintPhoto
 from xgm.compounds.models import Compound, Gate
 from xgm.extensions import db
 
@@ -35,3 +37,13 @@ def build(world) -> None:
             )
         )
         world.ids["complaint_id"] = complaint.id
+        photo = ComplaintPhoto(
+            complaint_id=complaint.id,
+            content_type="image/png",
+            sha256="0" * 64,
+            size=8,
+            data=b"\x89PNG\r\n\x1a\n",
+        )
+        db.session.add(photo)
+        db.session.commit()
+        world.ids["photo_id"] = photo.id

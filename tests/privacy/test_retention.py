@@ -50,8 +50,20 @@ def test_retention_blanks_old_rows_per_tenant_period(app):
     a, b = _world(app)
     with app.app_context():
         result = purge_rider_data()
-    assert result[a] == {"arrivals": 1, "complaints": 1, "exports": 0, "audit_events": 0}
-    assert result[b] == {"arrivals": 2, "complaints": 2, "exports": 0, "audit_events": 0}
+    assert result[a] == {
+        "arrivals": 1,
+        "complaints": 1,
+        "photos": 0,
+        "exports": 0,
+        "audit_events": 0,
+    }
+    assert result[b] == {
+        "arrivals": 2,
+        "complaints": 2,
+        "photos": 0,
+        "exports": 0,
+        "audit_events": 0,
+    }
     assert _arrivals(app, a) == [("XGM200", *GONE), ("XGM45", *KEPT), ("XGM10", *KEPT)]
     assert _arrivals(app, b) == [("XGM200", *GONE), ("XGM45", *GONE), ("XGM10", *KEPT)]
 
@@ -83,7 +95,7 @@ def test_retention_job_is_idempotent(app):
     with app.app_context():
         purge_rider_data()
         again = purge_rider_data()
-    nothing = {"arrivals": 0, "complaints": 0, "exports": 0, "audit_events": 0}
+    nothing = {"arrivals": 0, "complaints": 0, "photos": 0, "exports": 0, "audit_events": 0}
     assert again == {a: nothing, b: again[b]}
     assert again[b] == nothing
 
@@ -125,7 +137,7 @@ def test_cli_runs_the_job(app):
     result = app.test_cli_runner().invoke(args=["privacy", "purge"])
     assert result.exit_code == 0
     assert (
-        f"tenant {b}: {{'arrivals': 2, 'complaints': 2, 'exports': 0, 'audit_events': 0}}"
+        f"tenant {b}: {{'arrivals': 2, 'complaints': 2, 'photos': 0, 'exports': 0, 'audit_events': 0}}"
         in result.output
     )
 

@@ -19,13 +19,14 @@ from xgm.city.errors import (
     CityError,
     CityRateLimited,
     CityUnavailable,
+    ComplaintClosed,
     ComplaintRejected,
     InvalidClient,
     InvalidGrant,
     UnknownComplaint,
     UnknownRider,
 )
-from xgm.city.records import ComplaintReceipt, RiderCard, TokenResult
+from xgm.city.records import ComplaintReceipt, ReminderReceipt, RiderCard, TokenResult
 from xgm.city.signing import signed_headers
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -156,6 +157,40 @@ class CityClient:
         if not isinstance(data.get("status"), str) or not isinstance(data.get("history"), list):
             raise CityUnavailable("malformed complaint answer", status=200)
         return data
+
+    # -- reminders (section 7) -------------------------------------------
+
+    def post_reminder(
+        self, complaint_id: str, note: str, at: str, idempotency_key: str
+    ) -> ReminderReceipt:
+        """Chase (催办) a complaint once per idempotency key; ComplaintClosed on 409."""
+        body = json.dumps({"note": note, "at": at}, ensure_ascii=False, separators=(",", ":"))
+        response = self._send(
+            "POST",
+            f"/api/v1/complaints/{quote(complaint_id, safe='')}/reminders",
+            body.encode("utf-8"),
+            JSON_TYPE,
+            {"Idempotency-Key": idempotency_key},
+        )
+        if response.status_code == 404:
+            raise UnknownComplaint(_error_message(response) or "unknown complaint", status=404)
+        if response.status_code == 409:
+            raise ComplaintClosed(_error_message(response) or "complaint closed", status=409)
+        if response.status_code == 400:
+            message, fields = _complaint_error(response)
+            raise ComplaintRejected(message, fields, status=400)
+        data = self._expect_json(response, (200, 201))
+        try:
+            count = data["reminders"]
+            if not isinstance(count, int) or isinstance(count, bool):
+                raise TypeError("reminders")
+            return ReminderReceipt(
+                complaint_id=_require_str(data, "complaint_id"),
+                reminders=count,
+                first_receipt=response.status_code == 201,
+            )
+        except (KeyError, TypeError) as exc:
+            raise CityUnavailable(f"malformed reminder answer: {exc!r}", status=200) from exc
 
     # -- transport --------------------------------------------------------
 

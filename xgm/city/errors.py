@@ -64,3 +64,7 @@ class ComplaintRejected(CityError):
     ) -> None:
         super().__init__(message, status=status)
         self.fields: dict[str, str] = dict(fields or {})
+
+
+class ComplaintClosed(CityError):
+    """A reminder about a complaint the city already resolved or rejected (409, section 7)."""

@@ -39,6 +39,15 @@ class ComplaintReceipt:
 
 
 @dataclass(frozen=True)
+class ReminderReceipt:
+    """The city's receipt for a reminder (催办, section 7); first_receipt False on a replay."""
+
+    complaint_id: str
+    reminders: int
+    first_receipt: bool
+
+
+@dataclass(frozen=True)
 class RiderCard:
     """A rider as the city platform vouches for them (section 3 of the contract)."""
 

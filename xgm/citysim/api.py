@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, request
 from xgm.city.errors import BadSignature
 from xgm.citysim.app import api_error, check_signature, json_response, sim
 from xgm.citysim.photos import render_photo
+from xgm.citysim.reminders import fetch_attachments, validate_attachments
 from xgm.citysim.state import Complaint, now_cn
 from xgm.citysim.validation import validate_complaint
 
@@ -96,6 +97,11 @@ def post_complaint() -> Response:
     except ValueError:
         return _invalid({"body": "请求体不是有效的 UTF-8 JSON"})
     errors = validate_complaint(body)
+    if isinstance(body, dict):
+        errors.update(validate_attachments(body))
+    if errors:
+        return _invalid(errors)
+    fetched, errors = fetch_attachments(body)  # section 7: each image fetched once
     if errors:
         return _invalid(errors)
     with state.lock:
@@ -117,6 +123,7 @@ def post_complaint() -> Response:
             history=[
                 {"status": "received", "note": "城市平台已受理", "at": received_at.isoformat()}
             ],
+            attachments=fetched,
         )
         state.complaints[complaint.complaint_id] = complaint
         state.by_key[key] = complaint.complaint_id

@@ -92,10 +92,11 @@ def create_sim_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.extensions["citysim"] = sim
 
-    from xgm.citysim import api, control, oauth
+    from xgm.citysim import api, control, oauth, reminders
 
     app.register_blueprint(oauth.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(reminders.bp)
     app.register_blueprint(control.bp)
     return app
 

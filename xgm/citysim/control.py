@@ -127,15 +127,20 @@ def down() -> Response:
 
 @bp.post("/fail")
 def fail() -> Response:
-    """Make the next N complaint posts fail: 503, 429, timeout, a random mix, or none."""
+    """Make the next N complaint (or, target=reminders, reminder) posts fail: 503, 429, timeout,
+    a random mix, or none."""
     data = _input()
     mode = str(data.get("mode", "")).strip()
     count = _number(data, "count", 1, int)
+    target = str(data.get("target") or "complaints").strip()
+    if target not in ("complaints", "reminders"):
+        raise ControlError("target must be complaints or reminders")
+    attribute = "reminder_plan" if target == "reminders" else "plan"
     state = sim().state
     if mode in ("none", "off", "") or count == 0:
         with state.lock:
-            state.plan = None
-        return _answer({"fail": None})
+            setattr(state, attribute, None)
+        return _answer({"fail": None, "target": target})
     if mode not in (*FAIL_MODES, "mix"):
         raise ControlError("mode must be 503, 429, timeout, mix or none")
     plan = FailurePlan(
@@ -151,8 +156,8 @@ def fail() -> Response:
     if plan.p503 + plan.p429 + plan.ptimeout > 1:
         raise ControlError("p503 + p429 + ptimeout must not exceed 1")
     with state.lock:
-        state.plan = plan
-    return _answer({"fail": plan.to_dict()})
+        setattr(state, attribute, plan)
+    return _answer({"fail": plan.to_dict(), "target": target})
 
 
 @bp.get("/riders")
@@ -308,3 +313,31 @@ def resend(event_id: str) -> Response:
     if delivery is None:
         return json_response({"error": {"code": "not_found", "message": event_id}}, 404)
     return _answer({"event_id": event_id, "delivery_id": delivery.delivery_id})
+
+
+MAX_REPLY = 500
+
+
+@bp.post("/complaints/<complaint_id>/reply")
+def reply(complaint_id: str) -> Response:
+    """Forward a rider's reply to a complaint; sends complaint.rider_replied (section 7)."""
+    data = _input()
+    text = str(data.get("reply") or "").strip()
+    if not 0 < len(text) <= MAX_REPLY:
+        raise ControlError(f"reply must be 1-{MAX_REPLY} characters")
+    current = sim()
+    with current.state.lock:
+        complaint = current.state.complaints.get(complaint_id)
+        if complaint is None:
+            return json_response({"error": {"code": "not_found", "message": complaint_id}}, 404)
+        at = now_cn().isoformat()
+        complaint.replies.append({"reply": text, "at": at})
+        reference = complaint.reference
+    event = current.webhooks.emit(
+        "complaint.rider_replied",
+        complaint_id=complaint_id,
+        reference=reference,
+        reply=text,
+        at=at,
+    )
+    return _answer({"complaint_id": complaint_id, "event_id": event["event_id"]})

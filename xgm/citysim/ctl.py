@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     fail.add_argument("--p429", type=float, default=0.0)
     fail.add_argument("--ptimeout", type=float, default=0.0)
     fail.add_argument("--seed", type=int, default=None)
+    fail.add_argument("--target", choices=["complaints", "reminders"], default="complaints")
     status = sub.add_parser("status", help="change a rider's status (sends a webhook)")
     status.add_argument("rider_code")
     status.add_argument("status", choices=["active", "suspended", "revoked"])
@@ -46,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     advance.add_argument("complaint_id")
     advance.add_argument("status", choices=["forwarded", "investigating", "resolved", "rejected"])
     advance.add_argument("--note", default=None)
+    reply = sub.add_parser("reply", help="forward a rider's reply (sends a webhook)")
+    reply.add_argument("complaint_id")
+    reply.add_argument("text")
     resend = sub.add_parser("resend", help="deliver a webhook event again")
     resend.add_argument("event_id")
     bulk = sub.add_parser("bulk", help="create N active riders with deterministic codes")
@@ -74,6 +78,7 @@ def _request(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | None]
             "p429": args.p429,
             "ptimeout": args.ptimeout,
             "seed": args.seed,
+            "target": args.target,
         }
         return "POST", "/_sim/fail", body
     if command == "status":
@@ -86,6 +91,8 @@ def _request(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | None]
         if args.note:
             body["note"] = args.note
         return "POST", f"/_sim/complaints/{args.complaint_id}/advance", body
+    if command == "reply":
+        return "POST", f"/_sim/complaints/{args.complaint_id}/reply", {"reply": args.text}
     if command == "resend":
         return "POST", f"/_sim/webhooks/{args.event_id}/resend", {}
     return "POST", "/_sim/riders", {"count": args.count, "prefix": args.prefix, "start": args.start}

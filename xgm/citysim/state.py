@@ -74,6 +74,12 @@ class Complaint:
     history: list[dict[str, Any]] = field(default_factory=list)
     #: Requests answered 200 with this complaint's id (same Idempotency-Key again).
     replays: int = 0
+    #: Reminders (催办) received, in order: {"idempotency_key", "note", "at", "received_at"}.
+    reminders: list[dict[str, Any]] = field(default_factory=list)
+    #: Rider replies forwarded to xgm (complaint.rider_replied): {"reply", "at"}.
+    replies: list[dict[str, Any]] = field(default_factory=list)
+    #: Attachments of the body as fetched: {"url", "content_type", "sha256", "bytes", "fetched"}.
+    attachments: list[dict[str, Any]] = field(default_factory=list)
 
     def answer(self) -> dict[str, str]:
         """Return the first-receipt answer, repeated verbatim on replays."""
@@ -97,6 +103,9 @@ class Complaint:
             "category": self.category,
             "received_at": self.received_at.isoformat(),
             "replays": self.replays,
+            "reminders": [dict(r) for r in self.reminders],
+            "attachments": [dict(a) for a in self.attachments],
+            "replies": [dict(r) for r in self.replies],
             "body": self.body,
         }
 
@@ -157,6 +166,10 @@ class SimState:
         self.by_key: dict[str, str] = {}
         self.codes: dict[str, AuthCode] = {}
         self.plan: FailurePlan | None = None
+        #: Failures of the next reminder posts (section 7), separate from complaint posts.
+        self.reminder_plan: FailurePlan | None = None
+        #: (complaint_id, Idempotency-Key) -> the reminder count answered first.
+        self.reminder_keys: dict[tuple[str, str], int] = {}
         self.down = False
         self.counters: Counter[str] = Counter()
         self._sequence = 0
@@ -172,6 +185,8 @@ class SimState:
             self.by_key.clear()
             self.codes.clear()
             self.plan = None
+            self.reminder_plan = None
+            self.reminder_keys.clear()
             self.down = False
             self.counters.clear()
             self._sequence = 0
@@ -182,17 +197,19 @@ class SimState:
             self._sequence += 1
             return f"C{when:%Y%m%d}{self._sequence:06d}"
 
-    def draw_failure(self) -> tuple[str | None, FailurePlan | None]:
-        """Consume one complaint post of the failure plan; return (mode, plan)."""
+    def draw_failure(self, target: str = "complaints") -> tuple[str | None, FailurePlan | None]:
+        """Consume one post of the failure plan of `target` (complaints or reminders)."""
+        attribute = "reminder_plan" if target == "reminders" else "plan"
         with self.lock:
-            plan = self.plan
+            plan = getattr(self, attribute)
             if plan is None:
                 return None, None
             mode = plan.draw()
             if plan.remaining <= 0:
-                self.plan = None
+                setattr(self, attribute, None)
             if mode:
-                self.counters[f"injected_{mode}"] += 1
+                prefix = "reminder_" if target == "reminders" else ""
+                self.counters[f"{prefix}injected_{mode}"] += 1
             return mode, plan
 
     def summary(self) -> dict[str, Any]:
@@ -204,6 +221,8 @@ class SimState:
             return {
                 "down": self.down,
                 "fail": self.plan.to_dict() if self.plan else None,
+                "fail_reminders": self.reminder_plan.to_dict() if self.reminder_plan else None,
+                "reminders": sum(len(c.reminders) for c in self.complaints.values()),
                 "riders": len(self.riders),
                 "riders_by_status": dict(sorted(statuses.items())),
                 "complaints": len(self.complaints),

@@ -3,15 +3,20 @@
 from flask import Blueprint
 
 bp = Blueprint("complaints", __name__)
+#: Endpoints whose forms carry evidence photos.
+PHOTO_ENDPOINTS = ("complaints.new", "complaints.guard_complain")
 
 
 def init_app(app) -> None:
     """Register the 投诉 nav link, the status webhook handler, the periodic sweep and poll."""
     from flask_babel import lazy_gettext as _l
 
+    from xgm.audit import register_kinds
+    from xgm.complaints.deadlines import OVERDUE_SWEEP
     from xgm.complaints.jobs import POLL_QUIET, SWEEP
     from xgm.complaints.labels import CATEGORY_LABELS, FIELD_LABELS, STATUS_LABELS, STATUS_TAGS
-    from xgm.complaints.status import handle_status_changed
+    from xgm.complaints.photos import UPLOAD_LIMIT
+    from xgm.complaints.status import handle_rider_replied, handle_status_changed
     from xgm.home.nav import NavLink, register_nav_link
     from xgm.queues.periodic import PeriodicJob, register_periodic
     from xgm.webhooks import register_handler
@@ -33,7 +38,27 @@ def init_app(app) -> None:
             interval_key="XGM_COMPLAINT_POLL_INTERVAL",
         )
     )
+    register_periodic(
+        PeriodicJob(
+            name=OVERDUE_SWEEP,
+            func="xgm.complaints.deadlines.sweep_overdue",
+            queue="complaints",
+            interval_key="XGM_COMPLAINT_OVERDUE_INTERVAL",
+        )
+    )
     register_handler("complaint.status_changed", handle_status_changed)
+    register_handler("complaint.rider_replied", handle_rider_replied)
+    register_kinds({"settings.complaint_deadlines": _l("修改投诉处理时限")})
+
+    def _photo_upload_limit():
+        """The filing pages take up to 3 photos of 5 MB: their body limit is raised (only)."""
+        from flask import request
+
+        if request.endpoint in PHOTO_ENDPOINTS and request.method == "POST":
+            request.max_content_length = UPLOAD_LIMIT
+
+    # Before CSRF (which reads the form): the limit must be set before the body is parsed.
+    app.before_request_funcs.setdefault(None, []).insert(0, _photo_upload_limit)
     app.jinja_env.globals.update(
         complaint_category_labels=CATEGORY_LABELS,
         complaint_field_labels=FIELD_LABELS,
@@ -42,4 +67,4 @@ def init_app(app) -> None:
     )
 
 
-from xgm.complaints import guard_views, views  # noqa: E402,F401  - registers the routes on bp
+from xgm.complaints import evidence_views, guard_views, settings_views, views  # noqa: E402,F401  - registers the routes on bp

@@ -1,6 +1,6 @@
 """Filing a complaint: duplicate-incident check, then complaint + timeline + outbox in one commit."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -8,15 +8,19 @@ from sqlalchemy import select
 
 from tenants import current_tenant, current_tenant_id, utcnow
 from xgm.audit import record
+from xgm.complaints.deadlines import due_times
 from xgm.complaints.models import (
     Complaint,
     ComplaintEvent,
     ComplaintOutbox,
+    ComplaintPhoto,
     new_idempotency_key,
+    new_photo_key,
     new_reference,
 )
 from xgm.complaints.outbox import enqueue_delivery
 from xgm.complaints.payload import build_payload, encode, iso_cn
+from xgm.complaints.photos import MAX_PHOTOS, attachments
 from xgm.extensions import db
 
 #: Filing the same rider, compound and category again within this window asks first.
@@ -39,6 +43,27 @@ class Draft:
     reporter_phone: str
     rider_name: str = ""
     arrival_id: int | None = None
+    #: Evidence photos, already re-encoded (xgm.complaints.photos.clean_photo), at most 3.
+    photos: list = field(default_factory=list)
+
+
+def rider_snapshot(rider_code: str, arrival_id: int | None) -> tuple[str, str, str]:
+    """(platform, station, team) of the rider: from the arrival filed from, else the rider's
+    latest arrival at this tenant's gates; blanks when the rider never scanned here."""
+    from xgm.passes.models import Arrival
+
+    query = select(Arrival.platform_name, Arrival.station, Arrival.team)
+    if arrival_id is not None:
+        row = db.session.execute(query.where(Arrival.id == arrival_id)).first()
+    else:
+        row = None
+    if row is None and rider_code:
+        row = db.session.execute(
+            query.where(Arrival.rider_code == rider_code)
+            .order_by(Arrival.created_at.desc(), Arrival.id.desc())
+            .limit(1)
+        ).first()
+    return (row[0], row[1], row[2]) if row else ("", "", "")
 
 
 def recent_duplicate(draft: Draft, now: datetime | None = None) -> Complaint | None:
@@ -78,7 +103,14 @@ def file_complaint(draft: Draft) -> Complaint:
         reporter_role=reporter_role(draft.reporter_kind),
         reporter_phone=draft.reporter_phone,
     )
+    answer_due, resolve_due = due_times(current_tenant, now)
+    platform, station, team = rider_snapshot(draft.rider_code, draft.arrival_id)
     complaint = Complaint(
+        platform_name=platform,
+        station=station,
+        team=team,
+        answer_due_at=answer_due,
+        resolve_due_at=resolve_due,
         reference=reference,
         idempotency_key=new_idempotency_key(),
         compound_id=draft.compound.id,
@@ -99,6 +131,22 @@ def file_complaint(draft: Draft) -> Complaint:
     )
     db.session.add(complaint)
     db.session.flush()
+    if draft.photos:
+        photos = [
+            ComplaintPhoto(
+                complaint_id=complaint.id,
+                key=new_photo_key(),
+                content_type=photo.content_type,
+                sha256=photo.sha256,
+                size=len(photo.data),
+                data=photo.data,
+                created_at=now,
+            )
+            for photo in draft.photos[:MAX_PHOTOS]
+        ]
+        db.session.add_all(photos)
+        payload["attachments"] = attachments(photos)
+        complaint.payload = encode(payload)
     horizon = float(current_app.config["XGM_COMPLAINT_RETRY_HORIZON"])
     db.session.add(
         ComplaintOutbox(

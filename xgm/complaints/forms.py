@@ -4,14 +4,30 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    MultipleFileField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields import DateTimeLocalField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from xgm.city import COMPLAINT_CATEGORIES
 from xgm.complaints.labels import CATEGORY_LABELS, STATUS_LABELS
 from xgm.complaints.models import STATUSES
 from xgm.complaints.payload import CN_TZ
+from xgm.complaints.photos import MAX_PHOTOS, PhotoError, clean_photo
 from xgm.inputs.forms import Form
 
 RIDER_CODE_RE = re.compile(r"^[A-Z0-9_-]{4,40}$")
@@ -111,7 +127,28 @@ class IncidentFields(Form):
     )
 
 
-class ComplaintForm(IncidentFields):
+class PhotoFields(Form):
+    """Up to 3 evidence photos (JPEG/PNG, <= 5 MB each), re-encoded while validating."""
+
+    photos = MultipleFileField(_l("照片（可不传，最多 3 张）"))
+    #: The re-encoded photos, set by validation (xgm.complaints.photos.CleanPhoto).
+    clean_photos: list = []
+
+    def validate_photos(self, field):
+        """Each chosen file must be a JPEG or PNG of at most 5 MB; at most 3 of them."""
+        files = [f for f in (field.data or []) if getattr(f, "filename", "")]
+        if len(files) > MAX_PHOTOS:
+            raise ValidationError(_l("最多上传 3 张照片"))
+        cleaned = []
+        for upload in files:
+            try:
+                cleaned.append(clean_photo(upload.read(5 * 1024 * 1024 + 1)))
+            except PhotoError as exc:
+                raise ValidationError(f"{upload.filename[:60]}：{exc}") from None
+        self.clean_photos = cleaned
+
+
+class ComplaintForm(IncidentFields, PhotoFields):
     """A manager files a complaint (POST /complaints/new)."""
 
     compound_id = SelectField(_l("小区"), coerce=_optional_int, validate_choice=False)
@@ -138,7 +175,7 @@ class ComplaintForm(IncidentFields):
     gate_pairs: frozenset = frozenset()
 
 
-class GuardComplaintForm(Form):
+class GuardComplaintForm(PhotoFields):
     """A guard files a complaint from an arrival card: a category tile and an optional note."""
 
     category = SelectField(
@@ -161,6 +198,35 @@ class CorrectForm(IncidentFields):
 
 class ResendForm(Form):
     """Send a failed complaint again, unchanged (same Idempotency-Key)."""
+
+
+class DeadlineForm(Form):
+    """The owner's complaint deadlines: first answer (1-72 h) and resolution (1-30 days)."""
+
+    complaint_answer_hours = IntegerField(
+        _l("首次答复时限（小时）"),
+        validators=[
+            InputRequired(message=_l("请填写首次答复时限")),
+            NumberRange(min=1, max=72, message=_l("首次答复时限应在 1 到 72 小时之间")),
+        ],
+    )
+    complaint_resolve_days = IntegerField(
+        _l("办结时限（天）"),
+        validators=[
+            InputRequired(message=_l("请填写办结时限")),
+            NumberRange(min=1, max=30, message=_l("办结时限应在 1 到 30 天之间")),
+        ],
+    )
+
+
+class ChaseForm(Form):
+    """催办 an overdue complaint, with an optional note for the city (1-200 characters)."""
+
+    note = TextAreaField(
+        _l("催办说明（可不填）"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=200, message=_l("最多 200 个字"))],
+    )
 
 
 class FilterForm(Form):

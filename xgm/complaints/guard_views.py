@@ -55,6 +55,7 @@ def guard_complain(arrival_id: int):
             )
         return _page("complaints/guard_note.html", arrival, 400, form=form)
     draft = guard_draft(arrival, current_guard(), form.category.data, form.description.data or "")
+    draft.photos = list(form.clean_photos)
     if form.confirm.data != "new":
         duplicate = recent_duplicate(draft)
         if duplicate is not None:

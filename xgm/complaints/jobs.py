@@ -17,6 +17,7 @@ from xgm.city import CityError
 from xgm.complaints.delivery import city_client, deliver
 from xgm.complaints.models import OPEN_CITY_STATUSES, Complaint, ComplaintOutbox
 from xgm.complaints.outbox import POLL, enqueue_delivery, enqueue_job
+from xgm.complaints.reminders import due_reminders, enqueue_reminder
 from xgm.complaints.status import poll
 from xgm.extensions import db
 from xgm.queues.periodic import schedule_next
@@ -66,9 +67,25 @@ def sweep_outbox() -> dict:
     finally:
         db.session.remove()
     enqueued = sum(enqueue_delivery(t, c, a) for t, c, a in rows)
-    if enqueued:
-        log.info("outbox sweep: %d due, %d re-enqueued", len(rows), enqueued)
-    return {"due": len(rows), "enqueued": enqueued}
+    try:
+        reminders = due_reminders(utcnow(), float(current_app.config["XGM_COMPLAINT_SWEEP_GRACE"]))
+    finally:
+        db.session.remove()
+    enqueued_reminders = sum(enqueue_reminder(t, r, a) for t, r, a in reminders)
+    if enqueued or enqueued_reminders:
+        log.info(
+            "outbox sweep: %d due, %d re-enqueued; reminders %d due, %d re-enqueued",
+            len(rows),
+            enqueued,
+            len(reminders),
+            enqueued_reminders,
+        )
+    return {
+        "due": len(rows),
+        "enqueued": enqueued,
+        "reminders_due": len(reminders),
+        "reminders_enqueued": enqueued_reminders,
+    }
 
 
 def quiet_complaints(now, quiet_after: float, limit: int = POLL_BATCH) -> list[tuple[int, int]]:

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKeyConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKeyConstraint, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tenants import TenantScoped, utcnow
@@ -113,6 +113,20 @@ class Complaint(TenantScoped, db.Model):
     received_at: Mapped[datetime | None] = mapped_column(default=None)
     #: Last time we heard from the city about it (receipt, webhook or poll).
     last_news_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: The rider's delivery platform, station and team as last seen at this tenant's gates
+    #: (snapshot at filing; what the regulator's figures group complaints by).
+    platform_name: Mapped[str] = mapped_column(String(50), default="")
+    station: Mapped[str] = mapped_column(String(60), default="")
+    team: Mapped[str] = mapped_column(String(60), default="")
+    #: Deadlines (xgm.complaints.deadlines): the city's first answer and its resolution.
+    answer_due_at: Mapped[datetime | None] = mapped_column(default=None)
+    resolve_due_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    #: When the city first moved it past `received`, and when it reached a final status.
+    answered_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: When the overdue sweep saw each deadline pass (set once: the moment it became overdue).
+    answer_overdue_at: Mapped[datetime | None] = mapped_column(default=None)
+    resolve_overdue_at: Mapped[datetime | None] = mapped_column(default=None)
 
     compound = relationship("Compound", lazy="joined", viewonly=True)
     gate = relationship("Gate", lazy="joined", viewonly=True)
@@ -198,4 +212,74 @@ class ComplaintOutbox(TenantScoped, db.Model):
     #: Transient failures are retried until then (filing + 24 h), then the complaint fails.
     give_up_at: Mapped[datetime] = mapped_column()
     last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ComplaintReminder(TenantScoped, db.Model):
+    """A 催办 sent to the city about an overdue complaint: its own outbox row (section 7)."""
+
+    __tablename__ = "complaint_reminder"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "complaint_id"],
+            ["complaint.tenant_id", "complaint.id"],
+            name="fk_complaint_reminder_complaint_tenant",
+            ondelete="CASCADE",
+        ),
+        Index("ix_complaint_reminder_tenant_complaint", "tenant_id", "complaint_id"),
+        # The sweep looks across tenants for reminders that are due: due_at leads.
+        Index("ix_complaint_reminder_due", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column()
+    idempotency_key: Mapped[str] = mapped_column(String(36), default=new_idempotency_key)
+    note: Mapped[str] = mapped_column(String(200))
+    #: The `at` sent to the city (ISO 8601 with offset), frozen with the note.
+    at: Mapped[str] = mapped_column(String(40))
+    #: The manager who chased (plain id).
+    user_id: Mapped[int | None] = mapped_column(default=None)
+    #: queued, sent, failed.
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    #: The city's count of reminders on the complaint after this one.
+    city_count: Mapped[int | None] = mapped_column(default=None)
+    due_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+    attempts: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    give_up_at: Mapped[datetime] = mapped_column()
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def new_photo_key() -> str:
+    """The random key a photo's signed URL carries (never its id)."""
+    return secrets.token_urlsafe(24)
+
+
+class ComplaintPhoto(TenantScoped, db.Model):
+    """A photo attached to a complaint: re-encoded, metadata stripped, served to the city once."""
+
+    __tablename__ = "complaint_photo"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "complaint_id"],
+            ["complaint.tenant_id", "complaint.id"],
+            name="fk_complaint_photo_complaint_tenant",
+            ondelete="CASCADE",
+        ),
+        Index("ix_complaint_photo_tenant_complaint", "tenant_id", "complaint_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column()
+    #: Signed into the evidence URL (xgm.complaints.photos); unique across tenants.
+    key: Mapped[str] = mapped_column(String(40), unique=True, default=new_photo_key)
+    #: image/jpeg or image/png (the re-encoded file).
+    content_type: Mapped[str] = mapped_column(String(20))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column()
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    #: When the city fetched it (first time).
+    fetched_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

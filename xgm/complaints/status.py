@@ -8,7 +8,13 @@ from sqlalchemy import or_, select
 from tenants import tenant_context, unscoped, utcnow
 from xgm.city import COMPLAINT_STATUSES, UnknownComplaint
 from xgm.complaints.alerting import status_changed
-from xgm.complaints.models import STATUS_RANK, Complaint, ComplaintEvent, ComplaintOutbox
+from xgm.complaints.models import (
+    FINAL_STATUSES,
+    STATUS_RANK,
+    Complaint,
+    ComplaintEvent,
+    ComplaintOutbox,
+)
 from xgm.extensions import db
 
 log = logging.getLogger(__name__)
@@ -71,6 +77,10 @@ def apply_city_status(
         )
     )
     complaint.last_news_at = now
+    if STATUS_RANK[status] > STATUS_RANK["received"] and complaint.answered_at is None:
+        complaint.answered_at = now  # the city's first answer (xgm.complaints.deadlines)
+    if status in FINAL_STATUSES and complaint.closed_at is None:
+        complaint.closed_at = now
     if city_complaint_id and not complaint.city_complaint_id:
         complaint.city_complaint_id = city_complaint_id
     if STATUS_RANK[status] > STATUS_RANK[complaint.status]:
@@ -135,6 +145,51 @@ def handle_status_changed(event: dict[str, Any]) -> None:
             city_complaint_id=event.get("complaint_id"),
         )
         db.session.flush()  # the writes are checked against this tenant now, committed later
+    return None
+
+
+MAX_REPLY = 500
+
+
+def handle_rider_replied(event: dict[str, Any]) -> None:
+    """Webhook handler of `complaint.rider_replied` (section 7): the reply on the timeline, once.
+
+    The receiver already ignores an event_id it stored; the unique (tenant, city_event_id) of
+    the timeline and the check below make the handler itself idempotent too.
+    """
+    found = find_for_city(event.get("reference"), event.get("complaint_id"))
+    reply = event.get("reply")
+    if found is None or not isinstance(reply, str) or not reply.strip():
+        log.warning(
+            "rider reply for %s ignored (unknown complaint or empty)", event.get("reference")
+        )
+        return None
+    tenant_id, complaint_id = found
+    event_id = str(event.get("event_id") or "")
+    with tenant_context(tenant_id):
+        known = db.session.scalar(
+            select(ComplaintEvent.id).where(
+                ComplaintEvent.complaint_id == complaint_id,
+                ComplaintEvent.city_event_id == event_id,
+            )
+        )
+        if known is not None:
+            return None
+        now = utcnow()
+        db.session.add(
+            ComplaintEvent(
+                complaint_id=complaint_id,
+                kind="reply",
+                note=reply.strip()[:MAX_REPLY],
+                source="city",
+                city_event_id=event_id or None,
+                city_at=str(event.get("at") or "")[:40],
+                created_at=now,
+            )
+        )
+        complaint = db.session.scalars(select(Complaint).where(Complaint.id == complaint_id)).one()
+        complaint.last_news_at = now
+        db.session.flush()
     return None
 
 

@@ -2,16 +2,18 @@
 
 from datetime import UTC, datetime, time, timedelta
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from tenants import get_or_404
+from tenants import get_or_404, utcnow
 from xgm.accounts.access import current_office_user, office_required
 from xgm.complaints import bp
 from xgm.complaints.arrivals import prefill_from_arrival
+from xgm.complaints.deadlines import overdue_condition, overdue_kinds
 from xgm.complaints.filing import Draft, file_complaint, recent_duplicate, resend_complaint
 from xgm.complaints.forms import (
+    ChaseForm,
     ComplaintForm,
     CorrectForm,
     FilterForm,
@@ -19,8 +21,15 @@ from xgm.complaints.forms import (
     to_local,
     to_utc,
 )
-from xgm.complaints.models import STATUSES, Complaint, ComplaintEvent, ComplaintOutbox
+from xgm.complaints.models import (
+    STATUSES,
+    Complaint,
+    ComplaintEvent,
+    ComplaintOutbox,
+    ComplaintPhoto,
+)
 from xgm.complaints.payload import CN_TZ
+from xgm.complaints.reminders import ChaseRefused, chase, chase_problem
 from xgm.compounds.models import Compound, Gate
 from xgm.extensions import db
 from xgm.inputs import query_id
@@ -57,6 +66,8 @@ def _filters(form: FilterForm) -> tuple[list, str | None]:
     if not form.date_to.errors and form.date_to.data:
         end = _day_start_utc(form.date_to.data) + timedelta(days=1)
         conditions.append(Complaint.created_at < end)
+    if request.args.get("overdue") == "1":
+        conditions.append(overdue_condition(Complaint, utcnow()))
     status = form.status.data if form.status.data in STATUSES else None
     return conditions, status
 
@@ -92,8 +103,16 @@ def index():
     ).all()
     log_access(complaints, "complaint_list")  # PIPL: one row per rider named on this page
     args = {k: v for k, v in request.args.items() if k != "page" and v}
+    now = utcnow()
+    overdue_count = (
+        db.session.scalar(select(func.count(Complaint.id)).where(overdue_condition(Complaint, now)))
+        or 0
+    )
     return render_template(
         "complaints/index.html",
+        overdue_ids={c.id for c in complaints if overdue_kinds(c, now)},
+        overdue_count=overdue_count,
+        overdue_only=request.args.get("overdue") == "1",
         form=form,
         complaints=complaints,
         counts=counts,
@@ -139,6 +158,7 @@ def _draft(form: ComplaintForm) -> Draft:
         reporter_name=user.name,
         reporter_phone=user.phone,
         arrival_id=_own_arrival(form.arrival_id.data),
+        photos=list(form.clean_photos),
     )
 
 
@@ -184,6 +204,16 @@ def _detail_page(complaint: Complaint, correct_form: CorrectForm | None = None, 
     outbox = db.session.scalars(
         select(ComplaintOutbox).where(ComplaintOutbox.complaint_id == complaint.id)
     ).first()
+    photos = db.session.execute(
+        select(
+            ComplaintPhoto.id,
+            ComplaintPhoto.content_type,
+            ComplaintPhoto.size,
+            ComplaintPhoto.fetched_at,
+        )
+        .where(ComplaintPhoto.complaint_id == complaint.id)
+        .order_by(ComplaintPhoto.id)
+    ).all()
     if correct_form is None and complaint.correctable:
         correct_form = CorrectForm(
             formdata=None,
@@ -200,6 +230,10 @@ def _detail_page(complaint: Complaint, correct_form: CorrectForm | None = None, 
             outbox=outbox,
             correct_form=correct_form,
             resend_form=ResendForm(),
+            photos=photos,
+            overdue=overdue_kinds(complaint),
+            chase_form=ChaseForm(formdata=None),
+            chase_problem=chase_problem(complaint),
         ),
         status,
     )
@@ -245,3 +279,42 @@ def resend(complaint_id: int):
     else:
         flash(_("内容未改动，已按原内容重新发送。"), "success")
     return redirect(url_for("complaints.detail", complaint_id=complaint.id))
+
+
+@bp.route("/complaints/<int:complaint_id>/chase", methods=["POST"])
+@office_required()
+def chase_view(complaint_id: int):
+    """催办: remind the city of an overdue complaint (sent through the reminders' outbox)."""
+    complaint = get_or_404(Complaint, complaint_id)
+    form = ChaseForm()
+    if not form.validate():
+        if form.csrf_token.errors:
+            flash(_("页面已过期，请重试。"), "error")
+        else:
+            flash("；".join(form.note.errors), "error")
+        return redirect(url_for("complaints.detail", complaint_id=complaint.id)), 303
+    try:
+        chase(complaint, current_office_user().id, form.note.data or "")
+    except ChaseRefused as exc:
+        flash(str(exc), "info")
+        return redirect(url_for("complaints.detail", complaint_id=complaint.id)), 303
+    flash(_("已催办，正在发送到城市平台。"), "success")
+    return redirect(url_for("complaints.detail", complaint_id=complaint.id)), 303
+
+
+@bp.route("/complaints/<int:complaint_id>/photos/<int:photo_id>")
+@office_required()
+def photo(complaint_id: int, photo_id: int):
+    """One evidence photo of a complaint, for the company's own staff."""
+    complaint = get_or_404(Complaint, complaint_id)
+    found = db.session.scalars(
+        select(ComplaintPhoto).where(
+            ComplaintPhoto.id == photo_id, ComplaintPhoto.complaint_id == complaint.id
+        )
+    ).first()
+    if found is None:
+        abort(404)
+    response = make_response(found.data)
+    response.headers["Content-Type"] = found.content_type
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -93,3 +93,34 @@ def hbars(items: list[tuple[str, int, str]], label: str, colour: str = BAR) -> M
 def _clip(text: str, size: int) -> str:
     """Shorten a label to `size` characters (CJK labels are wide), with an ellipsis."""
     return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def sparkline(values: list[float | None], label: str) -> Markup:
+    """A small line of 0-100 values, oldest first (gaps where a value is None)."""
+    width, height, pad = 96, 28, 3
+    step = (width - 2 * pad) / max(1, len(values) - 1)
+    points = [
+        (pad + i * step, height - pad - (height - 2 * pad) * v / 100.0)
+        for i, v in enumerate(values)
+        if v is not None
+    ]
+    runs, run = [], []
+    for i, v in enumerate(values):
+        if v is None:
+            if len(run) > 1:
+                runs.append(run)
+            run = []
+        else:
+            run.append((pad + i * step, height - pad - (height - 2 * pad) * v / 100.0))
+    if len(run) > 1:
+        runs.append(run)
+    body = [f'<line x1="0" y1="{height - pad}" x2="{width}" y2="{height - pad}" stroke="{GRID}"/>']
+    for line in runs:
+        coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in line)
+        body.append(f'<polyline points="{coords}" fill="none" stroke="{BAR}" stroke-width="2"/>')
+    body += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{BAR}"/>' for x, y in points]
+    return Markup(  # noqa: S704 - numbers and the escaped label only
+        f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>{escape(label)}</title>" + "".join(body) + "</svg>"
+    )

@@ -1,6 +1,6 @@
 """Two small SQL time expressions that differ between SQLite and PostgreSQL."""
 
-from sqlalchemy import Float, Integer
+from sqlalchemy import Date, Float, Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -55,4 +55,31 @@ def _hour_pg(element, compiler, **kw):
     return (
         f"CAST(EXTRACT(HOUR FROM {compiler.process(column, **kw)} "
         f"+ INTERVAL '{CN_OFFSET_HOURS} hours') AS INTEGER)"
+    )
+
+
+class local_week(FunctionElement):  # noqa: N801
+    """SQL: the Monday (a date, Beijing time) of the week of a naive-UTC timestamp."""
+
+    type = Date()
+    inherit_cache = True
+    name = "local_week"
+
+
+@compiles(local_week)
+def _week_sqlite(element, compiler, **kw):
+    (column,) = list(element.clauses)
+    # 'weekday 0' moves to the next Sunday (or stays on one); 6 days back is that week's Monday.
+    return (
+        f"date({compiler.process(column, **kw)}, '+{CN_OFFSET_HOURS} hours', "
+        f"'weekday 0', '-6 days')"
+    )
+
+
+@compiles(local_week, "postgresql")
+def _week_pg(element, compiler, **kw):
+    (column,) = list(element.clauses)
+    return (
+        f"CAST(date_trunc('week', {compiler.process(column, **kw)} "
+        f"+ INTERVAL '{CN_OFFSET_HOURS} hours') AS date)"
     )

@@ -14,4 +14,4 @@ def init_app(app) -> None:
     register_password_principal(find_observer)
 
 
-from xgm.oversight import views  # noqa: E402,F401  - registers the routes on bp
+from xgm.oversight import industry_views, scorecard_views, views  # noqa: E402,F401  - registers the routes on bp

@@ -1,9 +1,10 @@
 """`/oversight`: an observer's read-only view of every compound in their area, across tenants."""
 
 from flask import abort, render_template, request
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from tenants import unscoped
+from tenants import unscoped, utcnow
+from xgm.complaints.deadlines import overdue_condition
 from xgm.complaints.labels import CATEGORY_LABELS, STATUS_LABELS
 from xgm.complaints.models import Complaint
 from xgm.dashboard import figures
@@ -28,12 +29,23 @@ def recent_complaints(scope: figures.Scope, limit: int = COMPLAINTS_SHOWN) -> li
             Complaint.rider_code,
             Complaint.category,
             Complaint.status,
+            overdue_condition(Complaint, utcnow()).label("overdue"),
         )
         .where(*figures.scope_filters(Complaint, scope))
         .order_by(Complaint.created_at.desc(), Complaint.id.desc())
         .limit(limit)
     ).all()
     return [row._asdict() for row in rows]
+
+
+def overdue_count(scope: figures.Scope) -> int:
+    """Complaints of the scope's compounds overdue at the city now, whenever they were filed."""
+    conds = [overdue_condition(Complaint, utcnow())]
+    if scope.tenant_ids is not None:
+        conds.append(Complaint.tenant_id.in_(scope.tenant_ids))
+    if scope.compound_ids is not None:
+        conds.append(Complaint.compound_id.in_(scope.compound_ids))
+    return db.session.scalar(select(func.count(Complaint.id)).where(*conds)) or 0
 
 
 @bp.route("/oversight")
@@ -60,6 +72,7 @@ def index():
         fig = figures.dashboard(scope)
         rows = figures.per_compound(scope)
         complaints = recent_complaints(scope)
+        overdue_total = overdue_count(scope)
     return render_template(
         "oversight/index.html",
         observer=observer,
@@ -69,6 +82,7 @@ def index():
         selected=int(selected) if selected else None,
         rows=rows,
         complaints=complaints,
+        overdue_total=overdue_total,
         compound_names={cid: c.name for cid, (c, _) in compounds.items()},
         category_labels=CATEGORY_LABELS,
         status_labels=STATUS_LABELS,

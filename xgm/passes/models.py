@@ -45,6 +45,8 @@ class Arrival(TenantScoped, db.Model):
                 "gate_id",
                 "refusal",
                 "reason",
+                "station",
+                "team",
             ],
         ),
         Index(

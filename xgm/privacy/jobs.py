@@ -7,7 +7,7 @@ from sqlalchemy import delete, or_, select, text, update
 
 from tenants import Tenant, tenant_context, utcnow
 from xgm.audit.models import AuditEvent
-from xgm.complaints.models import Complaint
+from xgm.complaints.models import Complaint, ComplaintPhoto
 from xgm.exports.models import ExportJob
 from xgm.extensions import db
 from xgm.passes.models import Arrival
@@ -46,7 +46,8 @@ def purge_audit(tenant_id: int, keep_days: int, now=None) -> int:
 
 
 def purge_tenant(tenant_id: int, retention_days: int, now=None) -> dict[str, int]:
-    """Blank rider names, phones and photo references older than the retention period.
+    """Blank rider names, phones and photo references older than the retention period, and
+    delete the evidence photos of complaints older than it.
 
     Keeps the rows, so counts and rider codes stay. Idempotent. Returns what it changed.
     """
@@ -68,13 +69,20 @@ def purge_tenant(tenant_id: int, retention_days: int, now=None) -> dict[str, int
             .values(rider_name="")
             .execution_options(synchronize_session=False)
         ).rowcount
+        # Evidence photos are the complaint's personal data: deleted with the rider's name.
+        old = select(Complaint.id).where(Complaint.created_at < cutoff)
+        photos = db.session.execute(
+            delete(ComplaintPhoto)
+            .where(ComplaintPhoto.complaint_id.in_(old))
+            .execution_options(synchronize_session=False)
+        ).rowcount
         exports = db.session.execute(
             delete(ExportJob)
             .where(ExportJob.created_at < now - EXPORT_KEEP)
             .execution_options(synchronize_session=False)
         ).rowcount
         db.session.commit()
-    return {"arrivals": arrivals, "complaints": complaints, "exports": exports}
+    return {"arrivals": arrivals, "complaints": complaints, "photos": photos, "exports": exports}
 
 
 def _record_purge(tenant_id: int, counts: dict[str, int]) -> None:
