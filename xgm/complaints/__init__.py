@@ -6,13 +6,16 @@ bp = Blueprint("complaints", __name__)
 
 
 def init_app(app) -> None:
-    """Register the 投诉 nav link, the status webhook handler, the periodic sweep and poll."""
+    """Register the 投诉 nav link, the status webhook handler, the periodic sweep and poll, the
+    console's 已投诉 mark and the handover summary's complaint count."""
     from flask_babel import lazy_gettext as _l
 
+    from xgm.complaints.filing import complained_arrivals
     from xgm.complaints.jobs import POLL_QUIET, SWEEP
     from xgm.complaints.labels import CATEGORY_LABELS, STATUS_LABELS, STATUS_TAGS
     from xgm.complaints.status import handle_status_changed
     from xgm.home.nav import NavLink, register_nav_link
+    from xgm.passes.flags import register_card_flag
     from xgm.queues.periodic import PeriodicJob, register_periodic
     from xgm.webhooks import register_handler
 
@@ -34,11 +37,33 @@ def init_app(app) -> None:
         )
     )
     register_handler("complaint.status_changed", handle_status_changed)
+    register_card_flag("complained", complained_arrivals)
+    _register_shift_figure(_l)
     app.jinja_env.globals.update(
         complaint_category_labels=CATEGORY_LABELS,
         complaint_status_labels=STATUS_LABELS,
         complaint_status_tags=STATUS_TAGS,
     )
+
+
+def _register_shift_figure(_l) -> None:
+    """The handover summary counts the complaints the guard filed in the shift."""
+    from sqlalchemy import func, select
+
+    from xgm.complaints.models import Complaint
+    from xgm.extensions import db
+    from xgm.guards.shifts import ShiftFigure, register_shift_figure
+
+    def count(guard_session) -> int:
+        return db.session.scalar(
+            select(func.count()).where(
+                Complaint.reporter_kind == "guard",
+                Complaint.reporter_id == guard_session.guard_id,
+                Complaint.created_at >= guard_session.started_at,
+            )
+        )
+
+    register_shift_figure(ShiftFigure(30, "complaints", _l("投诉"), count))
 
 
 from xgm.complaints import guard_views, views  # noqa: E402,F401  - registers the routes on bp

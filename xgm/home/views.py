@@ -1,6 +1,6 @@
 """The signed-in home page."""
 
-from flask import render_template, url_for
+from flask import current_app, render_template, send_from_directory, url_for
 
 from tenants import current_tenant
 from xgm.accounts.access import office_required
@@ -26,3 +26,13 @@ def index():
         total=len(items),
         notices=notices(),
     )
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """The site icon browsers ask for on their own."""
+    response = send_from_directory(
+        current_app.static_folder, "icons/favicon.ico", mimetype="image/vnd.microsoft.icon"
+    )
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -32,11 +32,12 @@ def _shows_personal_data(arrival) -> bool:
     return bool(arrival.rider_name or arrival.rider_phone or arrival.photo_url)
 
 
-def log_access(arrivals: Iterable, place: str, principal=None) -> int:
+def log_access(arrivals: Iterable, place: str, principal=None, each_time: bool = False) -> int:
     """Log that `principal` (default: the signed-in one) saw these arrivals' rider data; commits.
 
     Arrivals whose personal data is already removed, or that this person saw at this place
-    within the last hour, are not logged again. Returns how many rows were written.
+    within the last hour, are not logged again (unless `each_time`: every phone reveal and call
+    is its own row). Returns how many rows were written.
     """
     if place not in PLACES:
         raise ValueError(f"unknown place {place!r}")
@@ -49,14 +50,18 @@ def log_access(arrivals: Iterable, place: str, principal=None) -> int:
         return 0
     kind, actor_id, name = actor
     ids = [a.id for a in shown]
-    seen = set(
-        db.session.scalars(
-            select(RiderDataAccess.arrival_id).where(
-                RiderDataAccess.arrival_id.in_(ids),
-                RiderDataAccess.actor_kind == kind,
-                RiderDataAccess.actor_id == actor_id,
-                RiderDataAccess.place == place,
-                RiderDataAccess.created_at >= utcnow() - SAME_VIEWING,
+    seen = (
+        set()
+        if each_time
+        else set(
+            db.session.scalars(
+                select(RiderDataAccess.arrival_id).where(
+                    RiderDataAccess.arrival_id.in_(ids),
+                    RiderDataAccess.actor_kind == kind,
+                    RiderDataAccess.actor_id == actor_id,
+                    RiderDataAccess.place == place,
+                    RiderDataAccess.created_at >= utcnow() - SAME_VIEWING,
+                )
             )
         )
     )

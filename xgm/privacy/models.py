@@ -8,8 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tenants import TenantScoped, utcnow
 from xgm.extensions import db
 
-#: Where rider personal data is shown.
-PLACES = ("guard_card", "arrival_detail")
+#: Where rider personal data is shown: the guard's card, the office's arrival detail, the full
+#: phone number revealed on the guard's card, and a call placed from it.
+PLACES = ("guard_card", "arrival_detail", "phone_reveal", "phone_call")
 
 
 class RiderDataAccess(TenantScoped, db.Model):
