@@ -172,7 +172,8 @@
   function waitText(ms) {
     var secs = Math.max(0, Math.floor(ms / 1000));
     if (secs < 60) { return fmt("wait.seconds", "{n}", { n: String(secs) }); }
-    return fmt("wait.minutes", "{m}:{s}", { m: String(Math.floor(secs / 60)), s: String(secs % 60) });
+    var rest = secs % 60;
+    return fmt("wait.minutes", "{m}:{s}", { m: String(Math.floor(secs / 60)), s: (rest < 10 ? "0" : "") + rest });
   }
 
   // A verified rider's pending card: its waiting time, urgent past ALARM_MS (or once unattended).
