@@ -105,7 +105,7 @@ def test_handover_is_audited(site):
     """交班 writes one guard.handover row by the guard, with the phone."""
     guard_id = site.add_guard()
     phone = signed_in_phone(site, guard_id)
-    phone.post("/guard/signout", data={"csrf_token": page_csrf(phone, "/guard")})
+    phone.post("/guard/signout", data={"csrf_token": page_csrf(phone, "/guard"), "confirm": "1"})
     (event,) = _events(site, "guard.handover")
     assert (event.actor_kind, event.guard_id, event.device_id) == (
         "guard",

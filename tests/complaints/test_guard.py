@@ -1,6 +1,7 @@
 """A guard complains from an arrival card: tiles, note, done; duplicates; today's list."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -132,9 +133,10 @@ def test_note_too_long_is_refused(site, guard_phone):
 
 
 def test_same_incident_asks_the_guard(site, guard_phone):
-    """The same rider and category again within 10 minutes: the confirm page, then a choice."""
+    """The same rider and category again within 10 minutes (another arrival): the confirm page,
+    then a choice."""
+    complain(guard_phone, add_arrival(site), category="no_helmet")
     arrival_id = add_arrival(site)
-    complain(guard_phone, arrival_id, category="no_helmet")
     again = complain(guard_phone, arrival_id, category="no_helmet")
     assert again.status_code == 200
     assert "是同一件事吗" in again.get_data(as_text=True)
@@ -142,6 +144,53 @@ def test_same_incident_asks_the_guard(site, guard_phone):
     confirmed = complain(guard_phone, arrival_id, category="no_helmet", confirm="new")
     assert confirmed.status_code == 302
     assert len(complaints(site)) == 2
+
+
+def test_second_complaint_on_one_arrival_is_refused(site, guard_phone):
+    """One arrival, one complaint: a second one (another category, even confirmed) is a 409
+    saying so, on the tiles and on the post; nothing more is filed."""
+    arrival_id = add_arrival(site)
+    assert complain(guard_phone, arrival_id, category="no_helmet").status_code == 302
+    tiles = guard_phone.get(f"/guard/arrivals/{arrival_id}/complain")
+    assert tiles.status_code == 409
+    assert "这次到访已经投诉过了" in tiles.get_data(as_text=True)
+    again = complain(guard_phone, arrival_id, category="littering", confirm="new")
+    assert again.status_code == 409
+    html = again.get_data(as_text=True)
+    assert "同一次到访只能投诉一次" in html and "未戴头盔" in html
+    assert [c.category for c in complaints(site)] == ["no_helmet"]
+
+
+def test_second_complaint_on_one_arrival_is_refused_to_the_manager_too(site, guard_phone):
+    """The office form attached to an arrival a guard complained about files nothing more."""
+    arrival_id = add_arrival(site)
+    complain(guard_phone, arrival_id, category="no_helmet")
+    (first,) = complaints(site)
+    response = site.post(
+        "/complaints/new",
+        {
+            "rider_code": ACTIVE_RIDER,
+            "compound_id": site.compound_id,
+            "category": "other",
+            "description": "经理投诉",
+            "occurred_at": local(),
+            "arrival_id": arrival_id,
+            "confirm": "new",
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/complaints/{first.id}"
+    assert len(complaints(site)) == 1
+
+
+def test_console_list_marks_the_complained_arrival(site, guard_phone):
+    """The console's list flags the arrival with a complaint (已投诉), not the other one."""
+    complained, other = add_arrival(site), add_arrival(site)
+    complain(guard_phone, complained, category="no_helmet")
+    listed = {
+        a["id"]: a["flags"] for a in guard_phone.get("/guard/arrivals").get_json()["arrivals"]
+    }
+    assert listed == {complained: ["complained"], other: []}
 
 
 def test_manual_arrival_cannot_be_complained_about(site, guard_phone):
@@ -168,11 +217,12 @@ def test_office_users_and_strangers_cannot_use_the_guard_page(site, app):
     assert stranger.status_code == 302 and stranger.headers["Location"] == "/device/enroll"
 
 
-def test_guard_sees_only_their_complaints_of_today(site, guard_phone):
-    """Today's list: the guard's own complaints filed today, not a manager's nor yesterday's."""
-    arrival_id = add_arrival(site)
-    complain(guard_phone, arrival_id, category="no_helmet")
-    complain(guard_phone, arrival_id, category="littering")
+def test_guard_sees_only_their_complaints_of_the_last_7_days(site, guard_phone):
+    """The guard's list: their own complaints of the last 7 days (6 days ago included), not a
+    manager's nor older ones."""
+    complain(guard_phone, add_arrival(site), category="no_helmet")
+    complain(guard_phone, add_arrival(site), category="littering")
+    complain(guard_phone, add_arrival(site), category="improper_parking")
     site.post(
         "/complaints/new",
         {
@@ -184,13 +234,16 @@ def test_guard_sees_only_their_complaints_of_today(site, guard_phone):
             "confirm": "new",
         },
     )
-    first, second = complaints(site)[:2]
+    first, second, third = complaints(site)[:3]
     with site.app.app_context(), tenant_context(site.tenant_id):
         row = db.session.scalars(select(Complaint).where(Complaint.id == second.id)).one()
         row.created_at = row.created_at.replace(year=2020)
+        row = db.session.scalars(select(Complaint).where(Complaint.id == third.id)).one()
+        row.created_at -= timedelta(days=6)
         db.session.commit()
     html = guard_phone.get("/guard/complaints").get_data(as_text=True)
-    assert "未戴头盔" in html
+    assert "近 7 天" in html
+    assert "未戴头盔" in html and "乱停乱放" in html
     assert "乱扔垃圾" not in html and "经理投诉" not in html
     assert load(site, first.id)[0].status == "queued"
 

@@ -1,5 +1,7 @@
 """Every way a guard session ends takes effect on the phone's next request."""
 
+import re
+
 from sqlalchemy import update
 
 from tenants import tenant_context
@@ -19,7 +21,9 @@ def test_handover_ends_the_session(site):
     """交班: POST /guard/signout ends the session (reason handover) and shows the tiles again."""
     guard_id = site.add_guard("张伟")
     phone = signed_in_phone(site, guard_id)
-    response = phone.post("/guard/signout", data={"csrf_token": page_csrf(phone, "/guard")})
+    response = phone.post(
+        "/guard/signout", data={"csrf_token": page_csrf(phone, "/guard"), "confirm": "1"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/guard/signin"
     html = _assert_signed_out(phone)
@@ -175,3 +179,66 @@ def test_reactivated_guard_can_sign_in_again(site):
     site.office.post(f"/guards/{guard_id}/activate")
     assert site.guard(guard_id).active is True
     signed_in_phone(site, guard_id)
+
+
+def test_handover_asks_first_with_the_shift_summary(site):
+    """交班 without confirming shows the shift's admitted, denied and complaint counts (this
+    guard's, since the shift began) and a confirm button; the guard stays on shift."""
+    from datetime import timedelta
+
+    from tenants import utcnow
+    from xgm.complaints.models import Complaint
+    from xgm.guards.models import GuardSession
+    from xgm.passes.models import Arrival
+
+    guard_id = site.add_guard("张伟")
+    other_id = site.add_guard("李强")
+    phone = signed_in_phone(site, guard_id)
+    (shift,) = site.sessions(guard_id)
+    with site.app.app_context(), tenant_context(site.tenant_id):
+        started = db.session.get(GuardSession, shift.id).started_at
+        before = started - timedelta(hours=1)
+        now = utcnow()
+        for outcome, by, at in [
+            ("admitted", guard_id, now),
+            ("admitted", guard_id, now),
+            ("denied", guard_id, now),
+            ("admitted", guard_id, before),  # an earlier shift
+            ("admitted", other_id, now),  # another guard
+        ]:
+            db.session.add(
+                Arrival(
+                    compound_id=site.home,
+                    gate_id=site.gate_id,
+                    outcome=outcome,
+                    decided_by_guard_id=by,
+                    decided_at=at,
+                )
+            )
+        db.session.add(
+            Complaint(
+                reference="XGM-T-1",
+                idempotency_key="k-1",
+                compound_id=site.home,
+                rider_code="R1",
+                category="other",
+                description="x",
+                occurred_at=now,
+                reporter_kind="guard",
+                reporter_id=guard_id,
+                reporter_name="张伟",
+                status="queued",
+                payload="{}",
+                created_at=now,
+            )
+        )
+        db.session.commit()
+    response = phone.post("/guard/signout", data={"csrf_token": page_csrf(phone, "/guard")})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "确认交班？" in html
+    shown = dict(re.findall(r'class="shift-(\w+)"><span>[^<]*</span><strong>(\d+)</strong>', html))
+    assert shown == {"admitted": "2", "denied": "1", "complaints": "1"}
+    assert '<input type="hidden" name="confirm" value="1">' in html
+    assert phone.get("/guard").status_code == 200
+    assert site.sessions(guard_id)[0].ended_at is None

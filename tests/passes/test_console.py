@@ -99,7 +99,7 @@ def test_arrival_appears_in_the_contract_json(duty):
     assert set(item["rider"]) >= RIDER_KEYS
     assert item["rider"]["rider_code"] == ACTIVE
     assert item["rider"]["name"] == "王小明"
-    assert item["rider"]["phone"] == "13800001234"
+    assert item["rider"]["phone"] == "138****1234"  # the full number: POST .../phone, logged
     assert item["rider"]["platform"] == "美团外卖"
     assert (item["rider"]["station"], item["rider"]["team"]) == ("桐庐城南站", "城南二队")
     assert item["rider"]["supervision_phone"] == "0571-64610000"
@@ -359,7 +359,7 @@ def test_stream_ends_at_handover(duty, fast_stream):
     stream = Stream(duty.phone)
     try:
         stream.read_until("event: city")
-        handover = duty.phone.post("/guard/signout", data={"csrf_token": duty.csrf})
+        handover = duty.phone.post("/guard/signout", data={"csrf_token": duty.csrf, "confirm": "1"})
         assert handover.status_code == 302
         assert "event: signed-out" in stream.read_until("event: signed-out")
     finally:

@@ -8,16 +8,19 @@ PHOTO_ENDPOINTS = ("complaints.new", "complaints.guard_complain")
 
 
 def init_app(app) -> None:
-    """Register the 投诉 nav link, the status webhook handler, the periodic sweep and poll."""
+    """Register the 投诉 nav link, the status webhook handler, the periodic sweep and poll, the
+    console's 已投诉 mark and the handover summary's complaint count."""
     from flask_babel import lazy_gettext as _l
 
     from xgm.audit import register_kinds
     from xgm.complaints.deadlines import OVERDUE_SWEEP
+    from xgm.complaints.filing import complained_arrivals
     from xgm.complaints.jobs import POLL_QUIET, SWEEP
     from xgm.complaints.labels import CATEGORY_LABELS, FIELD_LABELS, STATUS_LABELS, STATUS_TAGS
     from xgm.complaints.photos import UPLOAD_LIMIT
     from xgm.complaints.status import handle_rider_replied, handle_status_changed
     from xgm.home.nav import NavLink, register_nav_link
+    from xgm.passes.flags import register_card_flag
     from xgm.queues.periodic import PeriodicJob, register_periodic
     from xgm.webhooks import register_handler
 
@@ -59,12 +62,34 @@ def init_app(app) -> None:
 
     # Before CSRF (which reads the form): the limit must be set before the body is parsed.
     app.before_request_funcs.setdefault(None, []).insert(0, _photo_upload_limit)
+    register_card_flag("complained", complained_arrivals)
+    _register_shift_figure(_l)
     app.jinja_env.globals.update(
         complaint_category_labels=CATEGORY_LABELS,
         complaint_field_labels=FIELD_LABELS,
         complaint_status_labels=STATUS_LABELS,
         complaint_status_tags=STATUS_TAGS,
     )
+
+
+def _register_shift_figure(_l) -> None:
+    """The handover summary counts the complaints the guard filed in the shift."""
+    from sqlalchemy import func, select
+
+    from xgm.complaints.models import Complaint
+    from xgm.extensions import db
+    from xgm.guards.shifts import ShiftFigure, register_shift_figure
+
+    def count(guard_session) -> int:
+        return db.session.scalar(
+            select(func.count()).where(
+                Complaint.reporter_kind == "guard",
+                Complaint.reporter_id == guard_session.guard_id,
+                Complaint.created_at >= guard_session.started_at,
+            )
+        )
+
+    register_shift_figure(ShiftFigure(30, "complaints", _l("投诉"), count))
 
 
 from xgm.complaints import evidence_views, guard_views, settings_views, views  # noqa: E402,F401  - registers the routes on bp

@@ -81,13 +81,55 @@ def recent_duplicate(draft: Draft, now: datetime | None = None) -> Complaint | N
     ).first()
 
 
+class AlreadyComplained(Exception):
+    """The arrival already has a complaint: one arrival, one complaint."""
+
+    def __init__(self, complaint: Complaint):
+        super().__init__(complaint.reference)
+        self.complaint = complaint
+
+
+def complaint_on_arrival(arrival_id: int) -> Complaint | None:
+    """The complaint filed about this arrival, if any."""
+    return db.session.scalars(
+        select(Complaint).where(Complaint.arrival_id == arrival_id).order_by(Complaint.id)
+    ).first()
+
+
+def complained_arrivals(arrivals: list) -> set[int]:
+    """Which of these arrivals have a complaint (the console's 已投诉 mark)."""
+    ids = [a.id for a in arrivals]
+    return set(
+        db.session.scalars(
+            select(Complaint.arrival_id).where(Complaint.arrival_id.in_(ids)).distinct()
+        )
+    )
+
+
+def _refuse_second(arrival_id: int) -> None:
+    """AlreadyComplained when the arrival has a complaint; two filings at once queue on its row
+    (FOR UPDATE on PostgreSQL; SQLite runs one writer at a time)."""
+    from xgm.passes.models import Arrival
+
+    db.session.execute(select(Arrival.id).where(Arrival.id == arrival_id).with_for_update())
+    existing = complaint_on_arrival(arrival_id)
+    if existing is not None:
+        db.session.rollback()
+        raise AlreadyComplained(existing)
+
+
 def reporter_role(kind: str) -> str:
     """The contract's reporter.role for a reporter kind."""
     return "guard" if kind == "guard" else "manager"
 
 
 def file_complaint(draft: Draft) -> Complaint:
-    """Save the complaint with its outbox row in one transaction, then enqueue its delivery."""
+    """Save the complaint with its outbox row in one transaction, then enqueue its delivery.
+
+    AlreadyComplained when the draft's arrival has a complaint already.
+    """
+    if draft.arrival_id is not None:
+        _refuse_second(draft.arrival_id)
     now = utcnow()
     reference = new_reference(now)
     payload = build_payload(

@@ -1,6 +1,6 @@
 """The guard's complaint from an arrival card (投诉 -> category tile -> optional note -> done)."""
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from flask import abort, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -8,7 +8,12 @@ from sqlalchemy import select
 from xgm.city import COMPLAINT_CATEGORIES
 from xgm.complaints import bp
 from xgm.complaints.arrivals import guard_draft
-from xgm.complaints.filing import file_complaint, recent_duplicate
+from xgm.complaints.filing import (
+    AlreadyComplained,
+    complaint_on_arrival,
+    file_complaint,
+    recent_duplicate,
+)
 from xgm.complaints.forms import GuardComplaintForm
 from xgm.complaints.models import Complaint
 from xgm.complaints.payload import CN_TZ
@@ -21,10 +26,10 @@ from xgm.privacy.access_log import log_access
 
 
 def guard_arrival_or_404(arrival_id: int) -> Arrival:
-    """An arrival of the phone's compound (and gate, for a gate phone), else 404."""
+    """An arrival of the phone's compound (and gate, for a gate phone, unless unattended), else 404."""
     arrival = guard_get_or_404(Arrival, arrival_id)
     gate_id = current_device().gate_id
-    if gate_id is not None and arrival.gate_id != gate_id:
+    if gate_id is not None and arrival.gate_id != gate_id and arrival.unattended_at is None:
         abort(404)
     return arrival
 
@@ -41,6 +46,9 @@ def guard_complain(arrival_id: int):
     arrival = guard_arrival_or_404(arrival_id)
     if not arrival.rider_code:
         return _page("complaints/guard_no_code.html", arrival, 400)
+    existing = complaint_on_arrival(arrival.id)
+    if existing is not None:
+        return _already(arrival, existing)
     form = GuardComplaintForm()
     if request.method == "GET":
         category = request.args.get("category")
@@ -60,13 +68,26 @@ def guard_complain(arrival_id: int):
         duplicate = recent_duplicate(draft)
         if duplicate is not None:
             return _page("complaints/guard_confirm.html", arrival, form=form, duplicate=duplicate)
-    complaint = file_complaint(draft)
+    try:
+        complaint = file_complaint(draft)
+    except AlreadyComplained as exc:  # another phone filed it meanwhile
+        return _already(arrival, exc.complaint)
     return redirect(url_for("complaints.guard_complaints", filed=complaint.id))
 
 
-def _my_complaints_today() -> list[Complaint]:
-    """The signed-in guard's complaints filed since 00:00 China time, newest first."""
-    midnight = datetime.combine(datetime.now(CN_TZ).date(), time.min, tzinfo=CN_TZ)
+def _already(arrival: Arrival, complaint: Complaint):
+    """A second complaint about one arrival is refused: say so, and which complaint it has."""
+    return _page("complaints/guard_already.html", arrival, 409, complaint=complaint)
+
+
+#: The guard's own list covers this many days (today included).
+MY_DAYS = 7
+
+
+def _my_complaints() -> list[Complaint]:
+    """The signed-in guard's complaints of the last MY_DAYS days (China time), newest first."""
+    first_day = datetime.now(CN_TZ).date() - timedelta(days=MY_DAYS - 1)
+    midnight = datetime.combine(first_day, time.min, tzinfo=CN_TZ)
     since = midnight.astimezone(UTC).replace(tzinfo=None)
     return list(
         db.session.scalars(
@@ -85,8 +106,8 @@ def _my_complaints_today() -> list[Complaint]:
 @guard_required
 @shows_rider_data
 def guard_complaints():
-    """The complaints this guard filed today (the done step shows the new one on top)."""
-    complaints = _my_complaints_today()
+    """The complaints this guard filed in the last 7 days (the done step shows the new one first)."""
+    complaints = _my_complaints()
     filed_id = query_id("filed")
     filed = next((c for c in complaints if c.id == filed_id), None)
     log_access(complaints, "guard_complaint")  # PIPL: the list names the riders

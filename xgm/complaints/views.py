@@ -11,7 +11,13 @@ from xgm.accounts.access import current_office_user, office_required
 from xgm.complaints import bp
 from xgm.complaints.arrivals import prefill_from_arrival
 from xgm.complaints.deadlines import overdue_condition, overdue_kinds
-from xgm.complaints.filing import Draft, file_complaint, recent_duplicate, resend_complaint
+from xgm.complaints.filing import (
+    AlreadyComplained,
+    Draft,
+    file_complaint,
+    recent_duplicate,
+    resend_complaint,
+)
 from xgm.complaints.forms import (
     ChaseForm,
     ComplaintForm,
@@ -188,7 +194,11 @@ def new():
             duplicate = recent_duplicate(draft)
             if duplicate is not None:
                 return render_template("complaints/confirm.html", form=form, duplicate=duplicate)
-        complaint = file_complaint(draft)
+        try:
+            complaint = file_complaint(draft)
+        except AlreadyComplained as exc:
+            flash(_("这次到访已经投诉过了，不能重复投诉。"), "warning")
+            return redirect(url_for("complaints.detail", complaint_id=exc.complaint.id))
         flash(_("投诉已提交，正在发送到城市平台。"), "success")
         return redirect(url_for("complaints.detail", complaint_id=complaint.id))
     return render_template("complaints/form.html", form=form)

@@ -1,11 +1,12 @@
-"""Compound and gate forms: names, address, the property hotline and the buildings list."""
+"""Compound and gate forms: names, address, the property hotline, the buildings list and the
+waiting alarm's thresholds."""
 
 import re
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from xgm.inputs.forms import Form
 
@@ -109,3 +110,44 @@ class GateForm(Form):
     """Add or rename a gate of a compound (东门, 北门, 地库入口 ...)."""
 
     name = StringField(_l("门岗名称"), validators=[_required(), _max(40)], filters=[clean_text])
+
+
+#: The waiting alarm's bounds, seconds (a pending arrival expires after 10 minutes).
+ALARM_MIN, ALARM_MAX = 10, 300
+ESCALATE_MIN, ESCALATE_MAX = 20, 540
+
+
+class WaitAlarmForm(Form):
+    """The waiting alarm of a compound: when a waiting rider's card turns urgent, and when every
+    phone of the compound is alerted and the arrival counts as unattended."""
+
+    wait_alarm_seconds = IntegerField(
+        _l("骑手等待多少秒后提醒门卫"),
+        validators=[
+            InputRequired(message=_l("请填写秒数")),
+            NumberRange(
+                min=ALARM_MIN,
+                max=ALARM_MAX,
+                message=_l("提醒时间应在 %(a)s 到 %(b)s 秒之间", a=ALARM_MIN, b=ALARM_MAX),
+            ),
+        ],
+    )
+    wait_escalate_seconds = IntegerField(
+        _l("等待多少秒后通知本小区所有门岗手机"),
+        validators=[
+            InputRequired(message=_l("请填写秒数")),
+            NumberRange(
+                min=ESCALATE_MIN,
+                max=ESCALATE_MAX,
+                message=_l(
+                    "通知全部门岗的时间应在 %(a)s 到 %(b)s 秒之间", a=ESCALATE_MIN, b=ESCALATE_MAX
+                ),
+            ),
+        ],
+    )
+
+    def validate_wait_escalate_seconds(self, field):
+        """The second threshold comes after the first."""
+        first = self.wait_alarm_seconds.data
+        if isinstance(first, int) and isinstance(field.data, int) and field.data <= first:
+            raise ValidationError(_l("通知全部门岗的时间应晚于提醒门卫的时间"))

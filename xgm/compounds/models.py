@@ -48,6 +48,10 @@ class Compound(TenantScoped, db.Model):
     #: Buildings (楼幢) for wayfinding, one per line.
     buildings: Mapped[str] = mapped_column(Text, default="")
     archived: Mapped[bool] = mapped_column(default=False)
+    #: Seconds a verified rider may wait before the card turns urgent and alerts every 10 s.
+    wait_alarm_seconds: Mapped[int] = mapped_column(default=30)
+    #: Seconds after which every phone of the compound alerts and the arrival is unattended.
+    wait_escalate_seconds: Mapped[int] = mapped_column(default=90)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     gates = relationship("Gate", back_populates="compound", order_by="Gate.id", overlaps="gates")

@@ -11,7 +11,7 @@ from xgm.accounts.forms import ConfirmForm
 from xgm.audit import record
 from xgm.audit.events import changes, snapshot
 from xgm.compounds import bp
-from xgm.compounds.forms import HANGZHOU_DISTRICTS, CompoundForm, GateForm
+from xgm.compounds.forms import HANGZHOU_DISTRICTS, CompoundForm, GateForm, WaitAlarmForm
 from xgm.compounds.models import Compound, Gate
 from xgm.compounds.placing import apply_placement, placement_from_form
 from xgm.divisions.catalog import catalog
@@ -124,7 +124,7 @@ def detail(compound_id: int):
     return _detail_page(compound, GateForm(formdata=None))
 
 
-def _detail_page(compound: Compound, gate_form: GateForm):
+def _detail_page(compound: Compound, gate_form: GateForm, alarm_form=None, status: int = 200):
     gates = db.session.scalars(
         select(Gate).where(Gate.compound_id == compound.id).order_by(Gate.id)
     ).all()
@@ -133,9 +133,32 @@ def _detail_page(compound: Compound, gate_form: GateForm):
         compound=compound,
         gates=gates,
         gate_form=gate_form,
+        alarm_form=alarm_form or WaitAlarmForm(formdata=None, obj=compound),
         confirm=ConfirmForm(),
         gate_url=gate_url,
+    ), status
+
+
+@bp.route("/compounds/<int:compound_id>/alarm", methods=["POST"])
+@office_required()
+def wait_alarm(compound_id: int):
+    """Set the waiting alarm: when a rider's card turns urgent, and when every phone is alerted."""
+    compound = get_or_404(Compound, compound_id)
+    form = WaitAlarmForm()
+    if not form.validate_on_submit():
+        return _detail_page(compound, GateForm(formdata=None), form, 400)
+    compound.wait_alarm_seconds = form.wait_alarm_seconds.data
+    compound.wait_escalate_seconds = form.wait_escalate_seconds.data
+    db.session.commit()
+    flash(
+        _(
+            "已保存：等待 %(a)s 秒提醒门卫，%(b)s 秒通知全部门岗",
+            a=compound.wait_alarm_seconds,
+            b=compound.wait_escalate_seconds,
+        ),
+        "success",
     )
+    return redirect(url_for("compounds.detail", compound_id=compound.id))
 
 
 @bp.route("/compounds/<int:compound_id>/edit", methods=["GET", "POST"])

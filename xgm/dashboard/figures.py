@@ -117,12 +117,15 @@ def _rank(n, numerator: int, denominator: int):
     return (n * numerator + denominator - 1) // denominator
 
 
-def _decision_times_query(scope: Scope, by_compound: bool):
+def _decision_times_query(scope: Scope, by_compound: bool, by=None):
+    """Median and p90 per `by` (a column; the compound when by_compound), or overall."""
     secs = seconds_between(Arrival.created_at, Arrival.decided_at)
-    partition = [Arrival.compound_id] if by_compound else None
+    if by is None and by_compound:
+        by = Arrival.compound_id
+    partition = [by] if by is not None else None
     inner = (
         select(
-            Arrival.compound_id.label("cid"),
+            (by if by is not None else Arrival.compound_id).label("cid"),
             secs.label("secs"),
             func.row_number().over(partition_by=partition, order_by=secs).label("rn"),
             func.count().over(partition_by=partition).label("n"),
@@ -141,7 +144,7 @@ def _decision_times_query(scope: Scope, by_compound: bool):
         func.max(case((inner.c.rn == p90_rank, inner.c.secs))),
     ]
     wanted = or_(inner.c.rn == median_rank, inner.c.rn == p90_rank)
-    if by_compound:
+    if by is not None:
         return select(inner.c.cid, *columns).where(wanted).group_by(inner.c.cid)
     return select(*columns).where(wanted)
 
@@ -162,6 +165,67 @@ def decision_times_by_compound(scope: Scope) -> dict[int, DecisionTimes]:
     """Median and p90 decision seconds per compound."""
     rows = db.session.execute(_decision_times_query(scope, by_compound=True)).all()
     return {cid: _times(n, median, p90) for cid, n, median, p90 in rows}
+
+
+@dataclass(frozen=True)
+class GuardTimes:
+    """One guard's decisions in the scope: name, decision times, and how many were unattended."""
+
+    guard_id: int
+    name: str
+    times: DecisionTimes
+    unattended: int = 0
+
+
+def decision_times_by_guard(scope: Scope) -> list[GuardTimes]:
+    """Time to decision per guard (who admitted or denied), slowest median first."""
+    rows = db.session.execute(
+        _decision_times_query(scope, by_compound=False, by=Arrival.decided_by_guard_id)
+    ).all()
+    names = dict(
+        db.session.execute(
+            select(Arrival.decided_by_guard_id, func.max(Arrival.decided_by_name))
+            .where(*scope_filters(Arrival, scope), Arrival.decided_by_guard_id.is_not(None))
+            .group_by(Arrival.decided_by_guard_id)
+        ).all()
+    )
+    late = dict(
+        db.session.execute(
+            select(Arrival.decided_by_guard_id, func.count())
+            .where(
+                *scope_filters(Arrival, scope),
+                Arrival.decided_by_guard_id.is_not(None),
+                Arrival.unattended_at.is_not(None),
+            )
+            .group_by(Arrival.decided_by_guard_id)
+        ).all()
+    )
+    out = [
+        GuardTimes(gid, names.get(gid, ""), _times(n, median, p90), late.get(gid, 0))
+        for gid, n, median, p90 in rows
+        if gid is not None
+    ]
+    return sorted(out, key=lambda g: (-(g.times.median or 0), g.name))
+
+
+#: How many unattended arrivals the dashboard lists.
+UNATTENDED_SHOWN = 10
+
+
+def unattended_arrivals(scope: Scope) -> tuple[int, list[Arrival]]:
+    """How many arrivals in the scope went unattended (waited past the compound's second
+    threshold), and the latest of them."""
+    conds = [*scope_filters(Arrival, scope), Arrival.unattended_at.is_not(None)]
+    total = db.session.scalar(select(func.count()).select_from(Arrival).where(*conds)) or 0
+    latest = list(
+        db.session.scalars(
+            select(Arrival)
+            .where(*conds)
+            .order_by(Arrival.created_at.desc(), Arrival.id.desc())
+            .limit(UNATTENDED_SHOWN)
+        )
+    )
+    return total, latest
 
 
 def reasons(scope: Scope, limit: int = 10) -> list[tuple[str, str, int]]:

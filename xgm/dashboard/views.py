@@ -7,6 +7,7 @@ from xgm.accounts.access import office_required
 from xgm.compounds.models import Compound, Gate
 from xgm.compounds.ordering import natural_key
 from xgm.dashboard import bp, figures
+from xgm.dashboard.labels import OUTCOME_LABELS
 from xgm.dashboard.periods import PeriodError, period_from_args
 from xgm.dashboard.presenting import figure_context
 from xgm.errors import render_error
@@ -26,7 +27,8 @@ def _int_arg(name: str) -> int | None:
 @bp.route("/dashboard")
 @office_required("owner", "manager")
 def index():
-    """Entries, wait times, outcomes, platforms and complaints for a period, compound and gate."""
+    """Entries, wait times, outcomes, platforms, complaints, unattended arrivals and each guard's
+    time to decision, for a period, compound and gate."""
     try:
         period = period_from_args(request.args)
     except PeriodError as exc:
@@ -47,6 +49,7 @@ def index():
         if gate is None or (compound_id is not None and gate.compound_id != compound_id):
             abort(404)
     scope = figures.Scope(period.start, period.end, compound_ids=compound_ids, gate_id=gate_id)
+    unattended_total, unattended = figures.unattended_arrivals(scope)
     return render_template(
         "dashboard/index.html",
         period=period,
@@ -54,5 +57,9 @@ def index():
         gates=gates,
         compound_id=compound_id,
         gate_id=gate_id,
+        unattended_total=unattended_total,
+        outcome_labels=OUTCOME_LABELS,
+        unattended=unattended,
+        guard_times=figures.decision_times_by_guard(scope),
         **figure_context(figures.dashboard(scope)),
     )

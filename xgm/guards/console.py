@@ -1,6 +1,9 @@
-"""The gate phone's guard pages: PIN sign-in with name tiles, the console shell, handover."""
+"""The gate phone's guard pages: PIN sign-in with name tiles, the console shell, handover,
+and the web app manifest that makes the phone a gate terminal."""
 
-from flask import flash, redirect, render_template, request, url_for
+import json
+
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -18,6 +21,7 @@ from xgm.guards.models import Guard
 from xgm.guards.ordering import pinyin_key
 from xgm.guards.pins import check_pin
 from xgm.guards.sessions import hand_over, start_guard_session
+from xgm.guards.shifts import shift_summary
 
 
 def _device_key() -> str:
@@ -124,9 +128,63 @@ def console():
 
 @bp.route("/guard/signout", methods=["POST"])
 def signout():
-    """Handover (交班): the guard's session on this phone ends; the next guard signs in."""
+    """Handover (交班): first the shift's summary to confirm; then the session on this phone
+    ends and the next guard signs in."""
     guard = current_guard()
+    if guard is not None and request.form.get("confirm") != "1":
+        guard_session = current_guard_session()
+        return render_template(
+            "guards/handover.html",
+            guard=guard,
+            guard_session=guard_session,
+            device=guard_session.device,
+            summary=shift_summary(guard_session),
+            csrf_form=ConfirmForm(),
+        )
     if guard is not None:
         hand_over(guard)
         flash(_("%(name)s 已交班，请下一位门卫登录", name=guard.name), "success")
     return redirect(url_for("guards.signin"))
+
+
+@bp.route("/guard/manifest.webmanifest")
+def manifest():
+    """The gate terminal's web app manifest: installs to the home screen, opens full screen."""
+    icon = lambda name, size, purpose: {  # noqa: E731
+        "src": url_for("static", filename=f"icons/{name}"),
+        "sizes": f"{size}x{size}",
+        "type": "image/png",
+        "purpose": purpose,
+    }
+    body = {
+        "id": url_for("guards.console"),
+        "name": _("小哥码门岗"),
+        "short_name": _("门岗"),
+        "description": _("门卫值班：骑手扫码后实时显示卡片，放行或拒绝"),
+        "lang": "en" if get_locale_name() == "en" else "zh-CN",
+        "start_url": url_for("guards.console"),
+        "scope": "/",
+        "display": "fullscreen",
+        "display_override": ["fullscreen", "standalone"],
+        "orientation": "portrait",
+        "background_color": "#ffffff",
+        "theme_color": "#0d2b52",
+        "icons": [
+            icon("icon-192.png", 192, "any"),
+            icon("icon-512.png", 512, "any"),
+            icon("icon-maskable-192.png", 192, "maskable"),
+            icon("icon-maskable-512.png", 512, "maskable"),
+        ],
+    }
+    response = current_app.response_class(
+        json.dumps(body, ensure_ascii=False), mimetype="application/manifest+json"
+    )
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def get_locale_name() -> str:
+    """The page language's code ("zh_Hans_CN" or "en")."""
+    from flask_babel import get_locale
+
+    return str(get_locale() or "")

@@ -1,6 +1,6 @@
 """The signed-in home page."""
 
-from flask import render_template, url_for
+from flask import current_app, render_template, send_from_directory, url_for
 from flask_login import current_user
 
 from tenants import current_tenant
@@ -41,3 +41,11 @@ def _office_home():
 def settings():
     """One page leading to every setting: team, alerts, rider data, shifts, the password."""
     return render_template("home/settings.html", tenant=current_tenant)
+@bp.route("/favicon.ico")
+def favicon():
+    """The site icon browsers ask for on their own."""
+    response = send_from_directory(
+        current_app.static_folder, "icons/favicon.ico", mimetype="image/vnd.microsoft.icon"
+    )
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -16,7 +16,8 @@ def guard_complain_url() -> str:
 
 
 def init_app(app) -> None:
-    """Register the arrivals log link, the city event handler, the expiry job and its CLI."""
+    """Register the arrivals log link, the city event handler, the expiry and unattended
+    sweeps, the shift summary's figures and the CLI."""
     import click
 
     from xgm.home.nav import NavLink, register_nav_link
@@ -39,10 +40,51 @@ def init_app(app) -> None:
         )
     )
 
+    import os
+
+    from xgm.passes.waiting import SWEEP
+
+    app.config.setdefault(
+        "XGM_UNATTENDED_SWEEP_INTERVAL", int(os.environ.get("XGM_UNATTENDED_SWEEP_INTERVAL", 10))
+    )
+    register_periodic(
+        PeriodicJob(
+            name=SWEEP,
+            func="xgm.passes.waiting.sweep_unattended_job",
+            queue="default",
+            interval_key="XGM_UNATTENDED_SWEEP_INTERVAL",
+        )
+    )
+    register_shift_figures()
+
     @app.cli.command("expire-arrivals")
     def expire_arrivals_command():
         """Expire pending arrivals older than 10 minutes (every tenant)."""
         click.echo(f"expired {expire_arrivals()} arrivals")
+
+
+def register_shift_figures() -> None:
+    """The handover summary counts the arrivals this guard admitted and denied in the shift."""
+    from sqlalchemy import func, select
+
+    from xgm.extensions import db
+    from xgm.guards.shifts import ShiftFigure, register_shift_figure
+    from xgm.passes.models import Arrival
+
+    def decided(outcome: str):
+        def count(guard_session) -> int:
+            return db.session.scalar(
+                select(func.count()).where(
+                    Arrival.decided_by_guard_id == guard_session.guard_id,
+                    Arrival.outcome == outcome,
+                    Arrival.decided_at >= guard_session.started_at,
+                )
+            )
+
+        return count
+
+    register_shift_figure(ShiftFigure(10, "admitted", _l("放行"), decided("admitted")))
+    register_shift_figure(ShiftFigure(20, "denied", _l("拒绝"), decided("denied")))
 
 
 from xgm.passes import console, log, preview, selfservice, views  # noqa: E402,F401  - registers the routes on bp

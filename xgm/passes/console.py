@@ -15,7 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from tenants import Tenant, tenant_context, utcnow
 from xgm.devices.models import Device
@@ -33,15 +33,17 @@ from xgm.guards.recheck import recheck_channel
 from xgm.passes import bp
 from xgm.passes.decisions import NotPending, block_from_deny, decide
 from xgm.passes.feed import arrival_json, channel, channel_pattern, feed_key
+from xgm.passes.flags import card_flags
 from xgm.passes.forms import DenyForm
 from xgm.passes.hub import get_hub
 from xgm.passes.models import Arrival
 from xgm.passes.scanning import expire_stale
 from xgm.passes.stream import StreamSpec, events, valid_event_id
+from xgm.passes.waiting import mark_due
 from xgm.privacy import log_access, shows_rider_data
 from xgm.privacy.viewings import card_rows, viewing_buffer
 from xgm.queues import get_redis
-from xgm.riders.city import city_link_down
+from xgm.riders.city import city_link_down, to_cn_iso
 
 #: The console lists the arrivals of the last shift at most.
 LIST_WINDOW = timedelta(hours=12)
@@ -49,21 +51,32 @@ LIST_LIMIT = 50
 
 
 def _scope(query):
-    """Restrict a query to the phone's compound, and to its gate when the phone has one."""
+    """Restrict a query to the phone's compound, and to its gate (plus the compound's
+    unattended arrivals, which every phone is asked to take) when the phone has one."""
     device = current_device()
     query = query.where(Arrival.compound_id == device.compound_id)
     if device.gate_id is not None:
-        query = query.where(Arrival.gate_id == device.gate_id)
+        query = query.where(
+            or_(Arrival.gate_id == device.gate_id, Arrival.unattended_at.is_not(None))
+        )
     return query
 
 
 def _arrival_or_404(arrival_id: int) -> Arrival:
-    """An arrival this phone may act on (its compound, its gate), else 404."""
+    """An arrival this phone may act on (its compound, its gate or unattended), else 404."""
     arrival = guard_get_or_404(Arrival, arrival_id)
     gate_id = current_device().gate_id
-    if gate_id is not None and arrival.gate_id != gate_id:
+    if gate_id is not None and arrival.gate_id != gate_id and arrival.unattended_at is None:
         abort(404)
     return arrival
+
+
+def card_json(arrival: Arrival, flags: dict[int, list[str]] | None = None) -> dict:
+    """The card with its marks (已投诉, 已拉黑), as the console's list and answers send it."""
+    body = arrival_json(arrival)
+    flags = card_flags([arrival]) if flags is None else flags
+    body["flags"] = flags.get(arrival.id, [])
+    return body
 
 
 @bp.route("/guard/arrivals")
@@ -71,7 +84,9 @@ def _arrival_or_404(arrival_id: int) -> Arrival:
 @shows_rider_data
 def guard_arrivals():
     """The phone's arrivals, newest first (the console loads this, then follows the stream)."""
-    expire_stale(current_device().compound_id)
+    compound_id = current_device().compound_id
+    expire_stale(compound_id)
+    mark_due(compound_id)  # the poll path: phones reload when a card passes the threshold
     rows = db.session.scalars(
         _scope(select(Arrival))
         .where(Arrival.created_at > utcnow() - LIST_WINDOW)
@@ -79,8 +94,13 @@ def guard_arrivals():
         .limit(LIST_LIMIT)
     ).all()
     log_access(rows, "guard_card")  # PIPL: the cards show riders' names, phones and photos
+    flags = card_flags(rows)
     response = jsonify(
-        {"arrivals": [arrival_json(a) for a in rows], "city": {"down": city_link_down()}}
+        {
+            "arrivals": [card_json(a, flags) for a in rows],
+            "city": {"down": city_link_down()},
+            "now": to_cn_iso(utcnow()),
+        }
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -179,7 +199,7 @@ def _wants_json() -> bool:
 def _answer(arrival: Arrival, status: int = 200, error: str | None = None):
     """JSON for the console's script; a redirect back to the console for a plain form post."""
     if _wants_json():
-        body = {"arrival": arrival_json(arrival)}
+        body = {"arrival": card_json(arrival)}
         if error:
             body["error"] = error
         response = jsonify(body)
@@ -234,3 +254,20 @@ def guard_deny(arrival_id: int):
 
 def _field_errors(form) -> dict:
     return {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+
+
+@bp.route("/guard/arrivals/<int:arrival_id>/phone", methods=["POST"])
+@guard_required
+@shows_rider_data
+def guard_rider_phone(arrival_id: int):
+    """The rider's full phone number, for the card's call button; every reveal and call is logged."""
+    arrival = _arrival_or_404(arrival_id)
+    if not arrival.rider_phone:
+        response = jsonify({"error": _("这位骑手没有留电话")})
+        response.status_code = 404
+        return response
+    place = "phone_call" if request.form.get("kind") == "call" else "phone_reveal"
+    log_access([arrival], place)  # every time (EVERY_TIME places); PIPL: who saw or dialled the full number
+    response = jsonify({"phone": arrival.rider_phone})
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -15,6 +15,7 @@ import redis
 from redis.commands.core import Script
 
 from xgm.passes.models import Arrival
+from xgm.privacy.masking import mask_phone
 from xgm.queues import get_redis
 from xgm.riders.city import to_cn_iso
 
@@ -46,7 +47,7 @@ def arrival_json(arrival: Arrival) -> dict:
         "rider": {
             "rider_code": arrival.rider_code,
             "name": arrival.rider_name,
-            "phone": arrival.rider_phone,
+            "phone": mask_phone(arrival.rider_phone),  # the full number: POST .../phone (logged)
             "photo_url": arrival.photo_url,
             "platform": arrival.platform_name,
             "platform_code": arrival.platform_code,
@@ -63,7 +64,17 @@ def arrival_json(arrival: Arrival) -> dict:
         "reason": arrival.reason,
         "offline": arrival.offline,
         "manual": arrival.manual,
+        "unattended": arrival.unattended_at is not None,
     }
+
+
+#: The gate field of a feed entry that every phone of the compound receives, whatever its gate.
+EVERY_GATE = 0
+
+
+def feed_gate(arrival: Arrival) -> int:
+    """The gate a feed entry is for: EVERY_GATE once nobody at its own gate attended to it."""
+    return EVERY_GATE if arrival.unattended_at is not None else arrival.gate_id
 
 
 def _prefix(client: redis.Redis) -> str:
@@ -96,7 +107,7 @@ def publish(arrival: Arrival) -> str | None:
                 feed_key(client, arrival.tenant_id, arrival.compound_id),
                 channel(client, arrival.tenant_id, arrival.compound_id),
             ],
-            args=[body, str(arrival.gate_id), FEED_LENGTH, FEED_TTL],
+            args=[body, str(feed_gate(arrival)), FEED_LENGTH, FEED_TTL],
             client=client,
         )
     except redis.RedisError:

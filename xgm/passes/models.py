@@ -99,6 +99,8 @@ class Arrival(TenantScoped, db.Model):
     offline: Mapped[bool] = mapped_column(default=False)
     #: 人工登记: the city was down and nothing vouched for the rider; typed in, guard-checked.
     manual: Mapped[bool] = mapped_column(default=False)
+    #: 无人处理: still pending past the compound's escalation threshold (every phone alerted).
+    unattended_at: Mapped[datetime | None] = mapped_column(default=None)
 
     @property
     def is_pending(self) -> bool:

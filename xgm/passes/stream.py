@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from xgm.passes.feed import FeedEvent, id_tuple, latest_id, replay
+from xgm.passes.feed import EVERY_GATE, FeedEvent, id_tuple, latest_id, replay
 from xgm.passes.hub import GAP, RECHECK, Hub
 
 EVENT_ID_RE = re.compile(r"^\d{1,20}-\d{1,20}$")
@@ -173,8 +173,8 @@ def events(spec: StreamSpec) -> Iterator[str]:
 
 
 def _visible(spec: StreamSpec, event: FeedEvent) -> bool:
-    """A gate-bound phone sees only its gate's arrivals."""
-    return spec.gate_id is None or event.gate_id == spec.gate_id
+    """A gate-bound phone sees its gate's arrivals, and the compound's unattended ones."""
+    return spec.gate_id is None or event.gate_id in (spec.gate_id, EVERY_GATE)
 
 
 def _catch_up(spec: StreamSpec, last: str, shown: _Shown) -> tuple[list[str], str]:

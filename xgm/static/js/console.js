@@ -14,8 +14,17 @@
     stream: feed.getAttribute("data-stream-url"),
     admit: feed.getAttribute("data-admit-url"),
     deny: feed.getAttribute("data-deny-url"),
-    complain: feed.getAttribute("data-complain-url")
+    complain: feed.getAttribute("data-complain-url"),
+    phone: feed.getAttribute("data-phone-url")
   };
+  // The waiting alarm (compound settings, seconds): urgent after the first, every phone after
+  // the second (the server marks the arrival unattended; reloading the list asks it to).
+  var ALARM_MS = 1000 * Number(feed.getAttribute("data-alarm-after") || 30);
+  var ESCALATE_MS = 1000 * Number(feed.getAttribute("data-escalate-after") || 90);
+  var REPEAT_MS = 10 * 1000;
+  var terminal = window.xgmTerminal || { alert: function () {}, connection: function () {}, updated: function () {} };
+  var clockOffset = 0;  // server time minus this phone's time, from the list's "now"
+  function serverNow() { return Date.now() + clockOffset; }
   var labels = {};
   var items = document.querySelectorAll("#console-labels li");
   for (var i = 0; i < items.length; i++) { labels[items[i].getAttribute("data-key")] = items[i].textContent; }
@@ -42,6 +51,7 @@
     el.setAttribute("data-outcome", a.outcome);
     el.setAttribute("data-id", String(a.id));
     el.classList.toggle("is-manual", !!a.manual);
+    el.classList.toggle("is-unattended", !!a.unattended && a.outcome === "pending");
     part(el, "outcome").textContent = label("outcome." + a.outcome, a.outcome);
     part(el, "gate").textContent = a.gate ? a.gate.name : "";
     var created = new Date(a.created_at);
@@ -66,6 +76,10 @@
     status.className = "tag acard-status " + (r.status === "active" ? "ok" : "bad");
     show(part(el, "offline"), !!a.offline);
     show(part(el, "manual"), !!a.manual);
+    var flags = a.flags || [];
+    show(part(el, "unattended"), !!a.unattended);
+    show(part(el, "complained"), flags.indexOf("complained") >= 0);
+    show(part(el, "blocked"), flags.indexOf("blocked") >= 0 || a.refusal === "blocked");
     var reason = "";
     if (a.outcome === "refused") {
       reason = label("refusal." + a.refusal, a.refusal);
@@ -80,14 +94,17 @@
     var reasonEl = part(el, "reason");
     reasonEl.textContent = reason;
     show(reasonEl, !!reason);
-    phoneLink(part(el, "phone"), r.phone);
+    var riderPhone = part(el, "phone");
+    riderPhone.querySelector("strong").textContent = r.phone || "";
+    show(riderPhone, !!r.phone);
     phoneLink(part(el, "supervision"), r.supervision_phone);
     var pending = a.outcome === "pending";
     show(el.querySelector(".act-admit"), pending);
     show(el.querySelector(".act-deny"), pending);
     if (!pending) { show(el.querySelector(".deny-panel"), false); }
+    waiting(el, a);
     var complain = el.querySelector(".act-complain");
-    if (urls.complain && r.rider_code) {
+    if (urls.complain && r.rider_code && flags.indexOf("complained") < 0) {
       complain.setAttribute("href", url(urls.complain, a.id));
       show(complain, true);
     } else {
@@ -113,14 +130,18 @@
     if (known) {
       // A list fetched before a decision must not turn a decided card back to pending.
       if (RANK[known.data.outcome] > RANK[a.outcome]) { return; }
+      a.flags = mergeFlags(known.data.flags, a.flags);  // the stream's cards carry none
+      a.unattended = a.unattended || known.data.unattended;
+      var escalated = a.unattended && !known.data.unattended && a.outcome === "pending";
       known.data = a;
       fill(known.el, a);
+      if (escalated) { ring(known, "urgent"); }
       return;
     }
     var el = template.content.firstElementChild.cloneNode(true);
     wire(el);
     fill(el, a);
-    cards[a.id] = { data: a, el: el };
+    var entry = cards[a.id] = { data: a, el: el, rung: 0, asked: false };
     var after = null;
     var children = cardsBox.children;
     for (var k = 0; k < children.length; k++) {
@@ -131,9 +152,57 @@
     if (fresh && a.outcome === "pending") {
       el.classList.add("is-new");
       setTimeout(function () { el.classList.remove("is-new"); }, 2500);
-      if (navigator.vibrate) { navigator.vibrate([120, 60, 120]); }
+      ring(entry, a.unattended ? "urgent" : "new");
     }
   }
+
+  function mergeFlags(old, fresh) {
+    var out = (fresh || []).slice();
+    (old || []).forEach(function (f) { if (out.indexOf(f) < 0) { out.push(f); } });
+    return out;
+  }
+
+  function ring(entry, kind) {
+    entry.rung = Date.now();
+    terminal.alert(kind);
+  }
+
+  function ageMs(a) { return serverNow() - new Date(a.created_at).getTime(); }
+
+  function waitText(ms) {
+    var secs = Math.max(0, Math.floor(ms / 1000));
+    if (secs < 60) { return fmt("wait.seconds", "{n}", { n: String(secs) }); }
+    var rest = secs % 60;
+    return fmt("wait.minutes", "{m}:{s}", { m: String(Math.floor(secs / 60)), s: (rest < 10 ? "0" : "") + rest });
+  }
+
+  // A verified rider's pending card: its waiting time, urgent past ALARM_MS (or once unattended).
+  function waiting(el, a) {
+    var pending = a.outcome === "pending" && !a.manual;
+    var age = pending ? ageMs(a) : 0;
+    var urgent = pending && (age >= ALARM_MS || !!a.unattended);
+    el.classList.toggle("is-urgent", urgent);
+    el.classList.toggle("is-unattended", pending && !!a.unattended);
+    var wait = part(el, "wait");
+    wait.textContent = pending ? waitText(age) : "";
+    show(wait, pending && age >= 5000);
+    return urgent;
+  }
+
+  // Once a second: waiting times, urgent cards alert every REPEAT_MS, escalation asked for.
+  setInterval(function () {
+    for (var id in cards) {
+      if (!cards.hasOwnProperty(id)) { continue; }
+      var entry = cards[id];
+      var a = entry.data;
+      if (!waiting(entry.el, a)) { continue; }
+      if (Date.now() - entry.rung >= REPEAT_MS) { ring(entry, "urgent"); }
+      if (!a.unattended && !entry.asked && ageMs(a) >= ESCALATE_MS + 1000) {
+        entry.asked = true;  // the list marks it unattended on the server and every phone hears
+        load();
+      }
+    }
+  }, 1000);
 
   function post(target, body) {
     return fetch(target, {
@@ -164,9 +233,11 @@
     });
     el.querySelector(".act-deny").addEventListener("click", function () {
       show(panel, !panel.hidden ? false : true);
-      if (!panel.hidden) { text.focus(); }
+      // The reason chips come first: no focus on the text field, so the keyboard stays down.
+      if (!panel.hidden && panel.scrollIntoView) { panel.scrollIntoView({ block: "nearest" }); }
     });
     el.querySelector(".act-cancel").addEventListener("click", function () { show(panel, false); });
+    el.querySelector(".call-rider").addEventListener("click", function () { revealPhone(el); });
     var chips = panel.querySelectorAll(".chip");
     for (var c = 0; c < chips.length; c++) {
       chips[c].addEventListener("click", function (ev) {
@@ -191,6 +262,39 @@
     });
   }
 
+  // The rider's full number is fetched (and logged) when the guard taps the masked one.
+  var dialog = document.getElementById("phone-dialog");
+  var dialogCall = document.getElementById("phone-dialog-call");
+  var dialogId = null;
+  function revealPhone(el) {
+    var id = el.getAttribute("data-id");
+    post(url(urls.phone, id), "kind=reveal").then(function (res) {
+      if (!res.ok || !res.data.phone) { alert((res.data && res.data.error) || label("error.phone")); return; }
+      var a = cards[id].data;
+      dialogId = id;
+      document.getElementById("phone-dialog-name").textContent = (a.rider && a.rider.name) || "";
+      document.getElementById("phone-dialog-number").textContent = res.data.phone;
+      dialogCall.setAttribute("href", "tel:" + res.data.phone);
+      if (dialog.showModal) { dialog.showModal(); } else { dialog.setAttribute("open", ""); }
+    }).catch(function () { alert(label("error.phone")); });
+  }
+  function closeDialog() {
+    if (dialog.close) { dialog.close(); } else { dialog.removeAttribute("open"); }
+  }
+  if (dialog) {
+    dialogCall.addEventListener("click", function () {
+      // The dialer opens by the link itself; the call is logged on the way (keepalive).
+      fetch(url(urls.phone, dialogId), {
+        method: "POST", credentials: "same-origin", keepalive: true,
+        headers: { "X-CSRFToken": csrf, "Accept": "application/json",
+          "Content-Type": "application/x-www-form-urlencoded" },
+        body: "kind=call"
+      }).catch(function () { /* the log write is retried by nobody: the reveal was logged */ });
+      setTimeout(closeDialog, 300);
+    });
+    document.getElementById("phone-dialog-close").addEventListener("click", closeDialog);
+  }
+
   function setCity(down) { show(cityBanner, !!down); }
 
   function load() {
@@ -201,10 +305,13 @@
       })
       .then(function (data) {
         if (!data) { return; }
+        if (data.now) { clockOffset = new Date(data.now).getTime() - Date.now(); }
+        terminal.updated();
+        if (!source || source.readyState !== 1) { terminal.connection(pollTimer ? "polling" : "connecting"); }
         setCity(data.city && data.city.down);
         var list = data.arrivals || [];
         for (var n = list.length - 1; n >= 0; n--) { upsert(list[n], false); }
-      });
+      }, function () { terminal.connection("offline"); });
   }
 
   // Live updates: SSE first; after repeated failures, poll every 3 s and try SSE again later.
@@ -215,6 +322,7 @@
   function startPolling() {
     if (pollTimer) { return; }
     show(pollBanner, true);
+    terminal.connection("polling");
     pollTimer = setInterval(load, 3000);
     setTimeout(function () { stopPolling(); connect(); }, 60000);
   }
@@ -231,18 +339,23 @@
       if (pollTimer || failures) { load(); }  // catch up on what happened while it was down
       failures = 0;
       stopPolling();
+      terminal.connection("live");
+      terminal.updated();
     };
     source.onmessage = function (ev) {
       failures = 0;
+      terminal.updated();
       try { upsert(JSON.parse(ev.data), true); } catch (e) { /* a malformed event is skipped */ }
     };
     source.addEventListener("city", function (ev) {
+      terminal.updated();
       try { setCity(JSON.parse(ev.data).down); } catch (e) { /* ignore */ }
     });
     source.addEventListener("reset", function () { load(); });
     source.addEventListener("signed-out", function () { source.close(); location.reload(); });
     source.onerror = function () {
       failures += 1;
+      terminal.connection(navigator.onLine === false ? "offline" : "connecting");
       if (source.readyState === EventSource.CLOSED || failures >= 3) {
         source.close();
         startPolling();
