@@ -140,6 +140,26 @@ def _alert_hook(app, principals):
         principals.values["hook_id"] = hook.id
 
 
+def _fresh_arrival(app, principals):
+    """Another arrival at the world's gate (one complaint per arrival: the first has one)."""
+    from xgm.passes.models import Arrival
+
+    with app.app_context(), tenant_context(_tenant_a(principals)):
+        first = db.session.get(Arrival, principals.values["arrival_id"])
+        copy = Arrival(
+            compound_id=first.compound_id,
+            gate_id=first.gate_id,
+            compound_name=first.compound_name,
+            gate_name=first.gate_name,
+            rider_code=first.rider_code,
+            rider_name=first.rider_name,
+            rider_status=first.rider_status,
+        )
+        db.session.add(copy)
+        db.session.commit()
+        principals.values["arrival_id"] = copy.id
+
+
 WRITES = {
     "accounts.signup": Write(
         "company.signed_up",
@@ -205,7 +225,12 @@ WRITES = {
     "blocks.lift": Write("block.lifted"),
     "complaints.new": Write("complaint.filed", data={"confirm": "new"}),
     "complaints.resend": Write("complaint.resent", prepare=_fail_complaint),
-    "complaints.guard_complain": Write("complaint.filed", actor="guard", data={"confirm": "new"}),
+    "complaints.guard_complain": Write(
+        "complaint.filed", actor="guard", data={"confirm": "new"}, prepare=_fresh_arrival
+    ),
+    "compounds.wait_alarm": Write(
+        "settings.wait_alarm", data={"wait_alarm_seconds": "40", "wait_escalate_seconds": "120"}
+    ),
     "complaints.chase_view": Write("complaint.chased", prepare=_overdue_complaint),
     "complaints.settings": Write(
         "settings.complaint_deadlines",
@@ -255,6 +280,7 @@ NOT_AUDITED = {
     "passes.manual": "a rider registering himself at the gate: the arrival is the record",
     "passes.accept_notice": "a rider reading the privacy notice: a cookie on his phone",
     "riders.switch": "a rider signing his own phone out",
+    "passes.guard_rider_phone": "a phone reveal or call: one rider-data access-log row each",
     "alerts.test_hook": "a test message to a group robot: the robot's delivery log keeps it",
     "alerts.read": "marks the signed-in user's own notification read",
     "alerts.read_all": "marks the signed-in user's own notifications read",

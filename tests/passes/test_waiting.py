@@ -1,5 +1,5 @@
 """The waiting alarm on the server: unattended arrivals (sweep, poll path, every gate's phone),
-the rider's masked phone and its logged reveal, the cards' 已拉黑 mark."""
+the rider's masked phone and its logged reveal, the cards' 已加入黑名单 mark."""
 
 from datetime import timedelta
 
@@ -201,7 +201,7 @@ def test_phone_reveal_needs_csrf_and_the_phones_gate(gates):
 
 
 def test_deny_with_block_marks_the_card_blocked(gates):
-    """拒绝 + 拉黑: the answer's card and the list carry the 已拉黑 mark."""
+    """拒绝 + 拉黑: the answer's card and the list carry the 已加入黑名单 mark."""
     arrival_id = gates.arrival(5)
     csrf = page_csrf(gates.east_phone, "/guard")
     response = gates.east_phone.post(

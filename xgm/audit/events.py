@@ -29,6 +29,7 @@ KINDS = {
     "device.renamed": _l("手机改名"),
     "device.revoked": _l("停用手机"),
     "settings.shift_hours": _l("修改班次时长"),
+    "settings.wait_alarm": _l("修改等待提醒时间"),
     # Office actions (issue 17): every write route of the office writes one of these.
     "company.signed_up": _l("公司注册"),
     "user.created": _l("添加管理员"),

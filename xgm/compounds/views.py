@@ -147,8 +147,17 @@ def wait_alarm(compound_id: int):
     form = WaitAlarmForm()
     if not form.validate_on_submit():
         return _detail_page(compound, GateForm(formdata=None), form, 400)
+    before = [compound.wait_alarm_seconds, compound.wait_escalate_seconds]
     compound.wait_alarm_seconds = form.wait_alarm_seconds.data
     compound.wait_escalate_seconds = form.wait_escalate_seconds.data
+    record(
+        "settings.wait_alarm",
+        detail={
+            "compound": compound.name,
+            "before": before,
+            "after": [compound.wait_alarm_seconds, compound.wait_escalate_seconds],
+        },
+    )
     db.session.commit()
     flash(
         _(

@@ -72,7 +72,7 @@ def _arrival_or_404(arrival_id: int) -> Arrival:
 
 
 def card_json(arrival: Arrival, flags: dict[int, list[str]] | None = None) -> dict:
-    """The card with its marks (已投诉, 已拉黑), as the console's list and answers send it."""
+    """The card with its marks (已投诉, 已加入黑名单), as the console's list and answers send it."""
     body = arrival_json(arrival)
     flags = card_flags([arrival]) if flags is None else flags
     body["flags"] = flags.get(arrival.id, [])

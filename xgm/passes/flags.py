@@ -1,4 +1,4 @@
-"""Marks on the guard's cards (已投诉, 已拉黑): filled in by the features that know them.
+"""Marks on the guard's cards (已投诉, 已加入黑名单): filled in by the features that know them.
 
 The scan's own card (feed.arrival_json) carries none, so the scan path queries nothing more;
 the console's list and its decision answers add them, and the phone keeps them once shown.
