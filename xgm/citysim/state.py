@@ -158,6 +158,8 @@ class SimState:
         self.codes: dict[str, AuthCode] = {}
         self.plan: FailurePlan | None = None
         self.down = False
+        #: While down, seconds each API or token call hangs before its 503 (a city timing out).
+        self.down_delay = 0.0
         self.counters: Counter[str] = Counter()
         self._sequence = 0
         self.reset()
@@ -173,6 +175,7 @@ class SimState:
             self.codes.clear()
             self.plan = None
             self.down = False
+            self.down_delay = 0.0
             self.counters.clear()
             self._sequence = 0
 
@@ -203,6 +206,7 @@ class SimState:
             references = Counter(c.reference for c in self.complaints.values())
             return {
                 "down": self.down,
+                "down_delay": self.down_delay,
                 "fail": self.plan.to_dict() if self.plan else None,
                 "riders": len(self.riders),
                 "riders_by_status": dict(sorted(statuses.items())),

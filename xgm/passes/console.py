@@ -38,7 +38,7 @@ from xgm.passes.stream import StreamSpec, events, valid_event_id
 from xgm.privacy import log_access, shows_rider_data
 from xgm.privacy.viewings import card_rows, viewing_buffer
 from xgm.queues import get_redis
-from xgm.riders.city import city_link_down
+from xgm.riders.link import watch_city
 
 #: The console lists the arrivals of the last shift at most.
 LIST_WINDOW = timedelta(hours=12)
@@ -77,7 +77,7 @@ def guard_arrivals():
     ).all()
     log_access(rows, "guard_card")  # PIPL: the cards show riders' names, phones and photos
     response = jsonify(
-        {"arrivals": [arrival_json(a) for a in rows], "city": {"down": city_link_down()}}
+        {"arrivals": [arrival_json(a) for a in rows], "city": {"down": watch_city()}}
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -106,6 +106,16 @@ def _on_duty_checker(app, tenant_id: int, guard_session_id: int, device_id: int)
         return row is not None
 
     return still_on_duty
+
+
+def _city_watcher(app):
+    """The city link state for a stream (its own short app context: the request is over)."""
+
+    def city_down() -> bool:
+        with app.app_context():
+            return watch_city()
+
+    return city_down
 
 
 def _access_logger(app, tenant_id: int, guard: Guard):
@@ -139,7 +149,7 @@ def guard_stream():
         heartbeat=float(config.get("XGM_STREAM_HEARTBEAT") or 15),
         max_seconds=float(config.get("XGM_STREAM_MAX_SECONDS") or 600),
         still_allowed=_on_duty_checker(app, device.tenant_id, guard_session.id, device.id),
-        city_down=lambda: city_link_down(client),
+        city_down=_city_watcher(app),
         shown=_access_logger(app, device.tenant_id, current_guard()),
     )
     # Not stream_with_context: the request (and its database session) ends now; the stream

@@ -93,6 +93,8 @@ class Arrival(TenantScoped, db.Model):
     refusal: Mapped[str] = mapped_column(String(16), default="")
     #: The guard's reason to deny, or the block's reason.
     reason: Mapped[str] = mapped_column(String(200), default="")
+    #: For a blocked refusal: when the block ends (naive UTC); None: until the property lifts it.
+    blocked_until: Mapped[datetime | None] = mapped_column(default=None)
     #: 离线核验: the city was down; admitted on its confirmation of the last 24 hours.
     offline: Mapped[bool] = mapped_column(default=False)
     #: 人工登记: the city was down and nothing vouched for the rider; typed in, guard-checked.

@@ -4,7 +4,9 @@ Each open stream is a generator fed by the process's Hub. Events carry `id:` (th
 stream entry id), so a reconnecting EventSource sends Last-Event-ID and gets exactly what it
 missed (or an `event: reset` asking it to reload the list when too much was missed).
 Comments (`: hb`) keep proxies and phones from dropping an idle connection; at each heartbeat
-the guard's session is checked again, so a handover or revocation ends the stream too.
+the guard's session is checked again, so a handover or revocation ends the stream too. The city
+link state is looked at every second (a per-process cached read, see riders.link) and sent as
+`event: city` when it changes.
 
 Cards sent by the stream show riders' personal data, so the arrivals sent are handed to
 `spec.shown` (the rider-data access log) in batches: every SHOWN_EVERY seconds while events
@@ -61,9 +63,12 @@ class StreamSpec:
     heartbeat: float
     max_seconds: float
     still_allowed: Callable[[], bool]
+    #: The city link state (True: down), asked every `city_every` seconds; an `event: city`
+    #: goes out when it changes, so the console's banner follows within seconds.
     city_down: Callable[[], bool]
     #: Called with the arrival cards (JSON dicts) sent since its last call.
     shown: Callable[[list[dict]], None] | None = None
+    city_every: float = 1.0
 
 
 class _Shown:
@@ -113,20 +118,29 @@ def events(spec: StreamSpec) -> Iterator[str]:
         if spec.last_id is not None:
             caught_up, last = _catch_up(spec, last, shown)
             yield from caught_up
-        deadline = time.monotonic() + spec.max_seconds
-        while time.monotonic() < deadline:
-            item = sub.get(timeout=spec.heartbeat)
-            if item is None:
-                shown.flush(force=True)
-                if not spec.still_allowed():
-                    yield sse("{}", event="signed-out")
-                    return
+        started = time.monotonic()
+        deadline = started + spec.max_seconds
+        next_beat = started + spec.heartbeat
+        next_city = started + spec.city_every
+        while True:
+            now = time.monotonic()
+            if now >= deadline:
+                return
+            if now >= next_city:
+                next_city = now + spec.city_every
                 now_down = spec.city_down()
                 if now_down != city:
                     city = now_down
                     yield sse(json.dumps({"down": city}), event="city")
-                else:
-                    yield ": hb\n\n"
+            if now >= next_beat:
+                next_beat = now + spec.heartbeat
+                shown.flush(force=True)
+                if not spec.still_allowed():
+                    yield sse("{}", event="signed-out")
+                    return
+                yield ": hb\n\n"
+            item = sub.get(timeout=max(0.01, min(next_beat, next_city, deadline) - now))
+            if item is None:
                 continue
             if item is GAP or sub.lagging:
                 sub.lagging = False
