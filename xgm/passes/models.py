@@ -1,7 +1,7 @@
 """Arrival: one rider at one gate, with the card the guard was shown and what became of it."""
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKeyConstraint, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -99,6 +99,11 @@ class Arrival(TenantScoped, db.Model):
     offline: Mapped[bool] = mapped_column(default=False)
     #: 人工登记: the city was down and nothing vouched for the rider; typed in, guard-checked.
     manual: Mapped[bool] = mapped_column(default=False)
+
+    @property
+    def blocked_through(self) -> datetime | None:
+        """The block's last minute, as riders read it (one ending at midnight reads 23:59)."""
+        return self.blocked_until - timedelta(minutes=1) if self.blocked_until else None
 
     @property
     def is_pending(self) -> bool:

@@ -162,6 +162,7 @@ def pass_state(arrival: Arrival) -> dict:
         "outcome": arrival.outcome,
         "refusal": arrival.refusal,
         "reason": arrival.reason,
+        "blocked_until": to_cn_iso(arrival.blocked_until),
         "decided_at": to_cn_iso(arrival.decided_at),
         "offline": arrival.offline,
         "manual": arrival.manual,
