@@ -134,9 +134,7 @@ def test_sign_in_failing_at_the_city_ends_on_the_manual_form(app, client, served
 
 def hotline_of(app, tenant_id: int, compound_id: int) -> str:
     with app.app_context(), tenant_context(tenant_id):
-        return db.session.scalars(
-            select(Compound.hotline).where(Compound.id == compound_id)
-        ).one()
+        return db.session.scalars(select(Compound.hotline).where(Compound.id == compound_id)).one()
 
 
 @pytest.mark.browser
@@ -195,5 +193,29 @@ def test_refused_blocked_and_denied_screens_say_why_and_whom_to_call(app, client
             assert suspended.locator('a.call[href="tel:0571-64610000"]').count() == 1
             assert suspended.locator("a.call", has_text="城市监管热线").count() == 1
             suspended.screenshot(path=str(DOCS / "rider-refused-while-waiting.png"), full_page=True)
+        finally:
+            browser.close()
+
+
+@pytest.mark.browser
+def test_suspended_company_gate_shows_the_paused_page(app, client, served):  # noqa: F811
+    """A suspended company's gate: the rider's phone says entry is paused, ask the guard."""
+    from tenants import Tenant
+
+    base, _sim = served
+    site = make_site(app, client)
+    token = gate_token(app, site.tenant_id, site.gate_id)
+    with app.app_context():
+        db.session.get(Tenant, site.tenant_id).status = "suspended"
+        db.session.commit()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            rider = new_phone(browser)
+            response = rider.goto(f"{base}/g/{token}")
+            assert response.status == 403
+            assert "暂停小哥码通行" in rider.inner_text("h1")
+            assert "询问门卫" in rider.inner_text(".lead-text")
+            rider.screenshot(path=str(DOCS / "rider-gate-paused.png"), full_page=True)
         finally:
             browser.close()

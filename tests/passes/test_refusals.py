@@ -72,7 +72,11 @@ def test_pass_refused_by_a_new_block_shows_reason_and_until_when(duty):
     )
     assert response.status_code == 302
     state = browser.get(f"/passes/{key}/status").get_json()
-    assert (state["outcome"], state["refusal"], state["reason"]) == ("refused", "blocked", "多次逆行")
+    assert (state["outcome"], state["refusal"], state["reason"]) == (
+        "refused",
+        "blocked",
+        "多次逆行",
+    )
     [card] = duty.listed()
     assert (card["outcome"], card["refusal"], card["reason"]) == ("refused", "blocked", "多次逆行")
     body = red_screen(browser, key)

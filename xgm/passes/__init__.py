@@ -19,9 +19,9 @@ def init_app(app) -> None:
     """Register the arrivals log link, the city event and new-block handlers, the expiry job."""
     import click
 
+    from xgm.blocks.rules import on_block_added
     from xgm.home.nav import NavLink, register_nav_link
     from xgm.passes.forms import DENY_REASONS
-    from xgm.blocks.rules import on_block_added
     from xgm.passes.jobs import EXPIRY, expire_arrivals, on_rider_status_changed, refuse_for_block
     from xgm.queues.periodic import PeriodicJob, register_periodic
     from xgm.webhooks import register_handler

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import redis
 from flask import current_app
 
-from xgm.city import CityError, UnknownRider
+from xgm.city import CityError, UnknownRider, client_from_config
 from xgm.queues import get_redis
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,8 @@ class _Cached:
     def __init__(self) -> None:
         self.state = LinkState()
         self.read_at = -1e9
+        #: While down: no claim to retry is attempted from this process before this (monotonic).
+        self.next_try = -1e9
         self.lock = threading.Lock()
 
 
@@ -165,24 +167,35 @@ def may_try_city() -> bool:
     if not state.down:
         return True
     recheck = max(0.2, _setting("XGM_CITY_RECHECK", 2.0))
-    if time.time() - state.at < recheck:
+    cached = _cached()
+    if time.time() - state.at < recheck or time.monotonic() < cached.next_try:
         return False
     try:
         claimed = get_redis().set(CLAIM_KEY, "1", nx=True, px=int(recheck * 1000))
     except redis.RedisError:
         return False
-    if not claimed:
+    if not claimed:  # another caller tries now; this process waits for its verdict
+        cached.next_try = time.monotonic() + min(recheck, 1.0)
         return False
     state = link_state(fresh=True)  # someone may have tried just before the claim expired
     return not state.down or time.time() - state.at >= recheck
 
 
+def _probe_client():
+    """A client of its own with short timeouts: a probe must not hold a console for long."""
+    ext = current_app.extensions
+    client = ext.get("xgm_city_probe_client")
+    if client is None:
+        client = client_from_config(current_app.config)
+        client.timeout = (1.0, 2.0)
+        client = ext.setdefault("xgm_city_probe_client", client)
+    return client
+
+
 def probe_city() -> bool:
     """Ask the city something cheap now and record the verdict; True when it answered."""
-    from xgm.riders.city import city_client
-
     try:
-        city_client().get_rider(PROBE_RIDER_CODE)
+        _probe_client().get_rider(PROBE_RIDER_CODE)
     except UnknownRider:
         pass
     except CityError as exc:
@@ -212,7 +225,7 @@ def signin_reachable() -> bool:
 
 
 def city_answers(max_age: float | None = None) -> bool:
-    """Whether the city can be relied on right now (before sending a rider to its sign-in).
+    """Whether the city can be relied on right now (the manual form checks it is still down).
 
     The link down and not our turn to retry: no. Up, with a verdict younger than `max_age`
     (XGM_CITY_RECHECK): yes. Otherwise one cheap call to the city decides.

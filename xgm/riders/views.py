@@ -7,7 +7,6 @@ from xgm.city import CityError, InvalidGrant
 from xgm.inputs.forms import Form
 from xgm.riders import bp
 from xgm.riders.city import city_client
-from xgm.riders.link import record_failure, record_success
 from xgm.riders.cookie import (
     begin_signin,
     clear_rider_cookie,
@@ -16,6 +15,7 @@ from xgm.riders.cookie import (
     set_rider_cookie,
     state_matches,
 )
+from xgm.riders.link import record_failure, record_success
 
 
 def callback_url() -> str:
