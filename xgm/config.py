@@ -122,4 +122,6 @@ def load_config(instance_path: Path, env=None) -> dict:
         "XGM_LANGUAGES": ["zh_Hans_CN", "en"],
         # argon2id cost: RFC 9106 low-memory profile in production; OWASP minimum for tests.
         "XGM_ARGON2_PROFILE": env.get("XGM_ARGON2_PROFILE", "rfc9106_low_memory"),
+        # Real threads per web process for argon2 under gevent (each check holds 64 MiB).
+        "XGM_HASH_THREADS": int(env.get("XGM_HASH_THREADS", "2")),
     }

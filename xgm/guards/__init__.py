@@ -34,7 +34,7 @@ def init_app(app) -> None:
     )
 
 
-from xgm.guards import console, sessions, views  # noqa: E402,F401 - routes and the "g" loader
+from xgm.guards import console, recheck, sessions, views  # noqa: E402,F401 - routes, "g" loader, signal
 from xgm.guards.demo import register_demo_seeder  # noqa: E402
 
 register_demo_seeder()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import redis
 from flask import (
     Response,
     abort,
@@ -16,8 +17,9 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from tenants import tenant_context, utcnow
+from tenants import Tenant, tenant_context, utcnow
 from xgm.devices.models import Device
+from xgm.errors import render_error
 from xgm.extensions import db
 from xgm.guards.access import (
     current_device,
@@ -27,6 +29,7 @@ from xgm.guards.access import (
     guard_required,
 )
 from xgm.guards.models import Guard, GuardSession
+from xgm.guards.recheck import recheck_channel
 from xgm.passes import bp
 from xgm.passes.decisions import NotPending, block_from_deny, decide
 from xgm.passes.feed import arrival_json, channel, channel_pattern, feed_key
@@ -83,8 +86,12 @@ def guard_arrivals():
     return response
 
 
+#: Seconds a phone whose stream found Redis down waits before trying the stream again.
+STREAM_RETRY_AFTER = 30
+
+
 def _on_duty_checker(app, tenant_id: int, guard_session_id: int, device_id: int):
-    """A check, run at each heartbeat, that the guard's shift on this phone is still on."""
+    """A check, run on each re-check signal and heartbeat, that the shift on this phone is on."""
 
     def still_on_duty() -> bool:
         # The stream outlives its request: each check opens (and closes) its own app context.
@@ -93,6 +100,7 @@ def _on_duty_checker(app, tenant_id: int, guard_session_id: int, device_id: int)
                 select(GuardSession.id)
                 .join(Guard, Guard.id == GuardSession.guard_id)
                 .join(Device, Device.id == GuardSession.device_id)
+                .join(Tenant, Tenant.id == GuardSession.tenant_id)
                 .where(
                     GuardSession.id == guard_session_id,
                     GuardSession.device_id == device_id,
@@ -101,6 +109,7 @@ def _on_duty_checker(app, tenant_id: int, guard_session_id: int, device_id: int)
                     Guard.active.is_(True),
                     Guard.pin_changed_at <= GuardSession.started_at,
                     Device.revoked_at.is_(None),
+                    Tenant.status == "active",
                 )
             ).first()
         return row is not None
@@ -137,11 +146,15 @@ def guard_stream():
     device = current_device()
     guard_session = current_guard_session()
     client = get_redis()
+    try:
+        client.ping()
+    except redis.RedisError:
+        return _stream_unavailable()
     app = current_app._get_current_object()
     config = app.config
     spec = StreamSpec(
         redis=client,
-        hub=get_hub(config["REDIS_URL"], channel_pattern(client)),
+        hub=get_hub(config["REDIS_URL"], channel_pattern(client), recheck_channel(client)),
         channel=channel(client, device.tenant_id, device.compound_id),
         feed_key=feed_key(client, device.tenant_id, device.compound_id),
         gate_id=device.gate_id,
@@ -151,12 +164,21 @@ def guard_stream():
         still_allowed=_on_duty_checker(app, device.tenant_id, guard_session.id, device.id),
         city_down=_city_watcher(app),
         shown=_access_logger(app, device.tenant_id, current_guard()),
+        tenant_id=device.tenant_id,
+        shift_left=(guard_session.ends_at - utcnow()).total_seconds(),
     )
     # Not stream_with_context: the request (and its database session) ends now; the stream
     # itself needs only Redis, plus a short app context at each heartbeat.
     response = Response(events(spec), mimetype="text/event-stream")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"
+    return response
+
+
+def _stream_unavailable():
+    """Redis is down: a 503 the console answers by polling /guard/arrivals, never a 500."""
+    response = render_error(503, _("实时推送暂时不可用，门岗手机会每隔几秒自动刷新到访列表。"))
+    response.headers["Retry-After"] = str(STREAM_RETRY_AFTER)
     return response
 
 

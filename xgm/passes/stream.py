@@ -3,10 +3,14 @@
 Each open stream is a generator fed by the process's Hub. Events carry `id:` (the Redis
 stream entry id), so a reconnecting EventSource sends Last-Event-ID and gets exactly what it
 missed (or an `event: reset` asking it to reload the list when too much was missed).
-Comments (`: hb`) keep proxies and phones from dropping an idle connection; at each heartbeat
-the guard's session is checked again, so a handover or revocation ends the stream too. The city
-link state is looked at every second (a per-process cached read, see riders.link) and sent as
-`event: city` when it changes.
+Comments (`: hb`) keep proxies and phones from dropping an idle connection.
+
+A stream ends as soon as its guard's session does, however busy the gate: the session is
+checked again whenever the hub passes on a re-check signal (sent through Redis by whichever web
+process committed the change, see xgm.guards.recheck), whenever the stream has to catch up
+(its subscriber reconnected, so a signal may be lost), and at each heartbeat; the shift's end
+is a deadline the stream knows from the start. Nothing is sent after any of these. The city
+link state is looked at every second and sent as `event: city` when it changes.
 
 Cards sent by the stream show riders' personal data, so the arrivals sent are handed to
 `spec.shown` (the rider-data access log) in batches: every SHOWN_EVERY seconds while events
@@ -23,7 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from xgm.passes.feed import FeedEvent, id_tuple, latest_id, replay
-from xgm.passes.hub import GAP, Hub
+from xgm.passes.hub import GAP, RECHECK, Hub
 
 EVENT_ID_RE = re.compile(r"^\d{1,20}-\d{1,20}$")
 #: Arrivals sent are reported to spec.shown at most this often while events flow.
@@ -63,11 +67,15 @@ class StreamSpec:
     heartbeat: float
     max_seconds: float
     still_allowed: Callable[[], bool]
-    #: The city link state (True: down), asked every `city_every` seconds; an `event: city`
-    #: goes out when it changes, so the console's banner follows within seconds.
     city_down: Callable[[], bool]
     #: Called with the arrival cards (JSON dicts) sent since its last call.
     shown: Callable[[list[dict]], None] | None = None
+    #: The tenant whose re-check signals this stream obeys (None: every signal).
+    tenant_id: int | None = None
+    #: Seconds until the guard's shift ends (the session is over then); None: no shift end.
+    shift_left: float | None = None
+    #: How often the city link state is asked (`event: city` goes out when it changes, so the
+    #: console's banner follows within seconds; a per-process cached read, see riders.link).
     city_every: float = 1.0
 
 
@@ -107,8 +115,12 @@ class _Shown:
 
 def events(spec: StreamSpec) -> Iterator[str]:
     """Yield the SSE text of one guard stream until it ends (lifetime, sign-out, client gone)."""
-    sub = spec.hub.subscribe(spec.channel)
+    sub = spec.hub.subscribe(spec.channel, spec.tenant_id)
     shown = _Shown(spec.shown)
+    started = time.monotonic()
+    shift_end = started + spec.shift_left if spec.shift_left is not None else float("inf")
+    deadline = min(started + spec.max_seconds, shift_end)
+    signed_out = sse("{}", event="signed-out")
     try:
         # Subscribed first, then the starting point: nothing published in between is lost.
         last = spec.last_id or latest_id(spec.redis, spec.feed_key)
@@ -118,14 +130,12 @@ def events(spec: StreamSpec) -> Iterator[str]:
         if spec.last_id is not None:
             caught_up, last = _catch_up(spec, last, shown)
             yield from caught_up
-        started = time.monotonic()
-        deadline = started + spec.max_seconds
-        next_beat = started + spec.heartbeat
-        next_city = started + spec.city_every
+        next_beat = time.monotonic() + spec.heartbeat
+        next_city = time.monotonic() + spec.city_every
         while True:
             now = time.monotonic()
             if now >= deadline:
-                return
+                break
             if now >= next_city:
                 next_city = now + spec.city_every
                 now_down = spec.city_down()
@@ -136,14 +146,24 @@ def events(spec: StreamSpec) -> Iterator[str]:
                 next_beat = now + spec.heartbeat
                 shown.flush(force=True)
                 if not spec.still_allowed():
-                    yield sse("{}", event="signed-out")
+                    yield signed_out
                     return
                 yield ": hb\n\n"
             item = sub.get(timeout=max(0.01, min(next_beat, next_city, deadline) - now))
+            if time.monotonic() >= shift_end:
+                break  # whatever came in after the shift's end is not for this guard
             if item is None:
+                continue
+            if item is RECHECK:
+                if not spec.still_allowed():
+                    yield signed_out
+                    return
                 continue
             if item is GAP or sub.lagging:
                 sub.lagging = False
+                if not spec.still_allowed():  # a re-check signal may have been lost
+                    yield signed_out
+                    return
                 caught_up, last = _catch_up(spec, last, shown)
                 yield from caught_up
                 continue
@@ -154,6 +174,8 @@ def events(spec: StreamSpec) -> Iterator[str]:
                 yield sse(item.data, event_id=item.event_id)
                 shown.add(item.data)
                 shown.flush()
+        if time.monotonic() >= shift_end:
+            yield signed_out
     finally:
         spec.hub.unsubscribe(sub)
         shown.flush(force=True)
