@@ -109,13 +109,14 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--probe-rate", type=float, default=5.0)
     parser.add_argument("--redis-db", type=int, default=13)
+    parser.add_argument("--redis-port", type=int, default=6379)
     parser.add_argument("--out", help="also write the figures (markdown) to this file")
     args = parser.parse_args()
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     dbname = f"xgm_bench_scan_{os.getpid()}"
-    redis_url = f"redis://127.0.0.1:6379/{args.redis_db}"
+    redis_url = f"redis://127.0.0.1:{args.redis_port}/{args.redis_db}"
     Redis.from_url(redis_url).flushdb()
     database_url = create_database(dbname)
     tmp = Path(tempfile.mkdtemp(prefix="xgm-bench-scan-"))

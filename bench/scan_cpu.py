@@ -131,13 +131,14 @@ def main() -> int:
         "--count", type=int, default=0, help="count calls, SQL and Redis commands over N scans"
     )
     parser.add_argument("--redis-db", type=int, default=11)
+    parser.add_argument("--redis-port", type=int, default=6379)
     parser.add_argument(
         "--profile", help="profile the scans with pyinstrument into this file (.html or .txt)"
     )
     args = parser.parse_args()
 
     dbname = f"xgm_bench_cpu_{os.getpid()}"
-    redis_url = f"redis://127.0.0.1:6379/{args.redis_db}"
+    redis_url = f"redis://127.0.0.1:{args.redis_port}/{args.redis_db}"
     redis = Redis.from_url(redis_url)
     redis.flushdb()
     env = {

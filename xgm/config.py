@@ -78,6 +78,10 @@ def load_config(instance_path: Path, env=None) -> dict:
         "XGM_SUPERVISION_HOTLINE": env.get("XGM_SUPERVISION_HOTLINE", "0571-12345"),
         "XGM_CITY_CONNECT_TIMEOUT": float(env.get("XGM_CITY_CONNECT_TIMEOUT", "2")),
         "XGM_CITY_READ_TIMEOUT": float(env.get("XGM_CITY_READ_TIMEOUT", "5")),
+        # The city link state shared by every web process (xgm/riders/link.py), in seconds.
+        "XGM_CITY_LINK_TTL": float(env.get("XGM_CITY_LINK_TTL", "60")),
+        "XGM_CITY_RECHECK": float(env.get("XGM_CITY_RECHECK", "2")),
+        "XGM_CITY_LINK_CACHE": float(env.get("XGM_CITY_LINK_CACHE", "1")),
         # Complaint delivery (seconds): backoff base and cap, retry horizon, job lease, sweep.
         "XGM_COMPLAINT_RETRY_BASE": float(env.get("XGM_COMPLAINT_RETRY_BASE", "5")),
         "XGM_COMPLAINT_RETRY_MAX": float(env.get("XGM_COMPLAINT_RETRY_MAX", "900")),

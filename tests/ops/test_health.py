@@ -136,9 +136,9 @@ def test_outbox_backlog_counts_undelivered_rows_of_every_tenant(app, operator):
 
 def test_scan_side_city_failure_is_shown(app, operator):
     """When the scan side recorded a failed city call, the page says so."""
-    from xgm.riders.city import mark_city_down
+    from xgm.riders.link import record_failure
 
     with app.app_context():
-        mark_city_down("timeout")
+        record_failure("timeout")
     html = operator.get("/ops/health").get_data(as_text=True)
     assert "扫码端：最近一次调用城市平台失败" in html

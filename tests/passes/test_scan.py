@@ -149,6 +149,7 @@ def test_pass_status_endpoint_reports_the_outcome(client, place):
         "outcome": "pending",
         "refusal": "",
         "reason": "",
+        "blocked_until": None,
         "decided_at": None,
         "offline": False,
         "manual": False,

@@ -118,27 +118,43 @@ def test_refused_sign_in_shows_a_clear_page(client, place):
     assert client.get_cookie("xgm_rider") is None
 
 
-def test_city_down_at_the_code_exchange_shows_a_clear_page(client, place, sim):
-    """The city failing the code exchange gives a 503 page offering manual registration."""
+def test_city_down_at_the_code_exchange_leads_to_the_manual_form(client, place, sim):
+    """The city failing the code exchange sends the rider to the manual registration form."""
     _, _, _, token = place
     callback = authorize(client, token, ACTIVE)
     control(sim, "POST", "/_sim/down", {"down": True})
     response = client.get(callback)
-    body = response.get_data(as_text=True)
-    assert response.status_code == 503
-    assert "城市平台暂时无法连接" in body
-    assert "人工登记" in body
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/g/{token}/manual"
+    assert client.get_cookie("xgm_rider") is None
+    form = client.get(response.headers["Location"])
+    body = form.get_data(as_text=True)
+    assert form.status_code == 200
+    assert "城市平台暂时无法连接" in body and 'name="phone"' in body
 
 
-def test_city_unreachable_at_the_code_exchange_shows_a_clear_page(client, place, city_app):
-    """Nobody listening at the city URL is a 503 page too, never a 500."""
+def test_city_unreachable_at_the_code_exchange_leads_to_the_manual_form(client, place, city_app):
+    """Nobody listening at the city URL: the manual form too, never a 500."""
     _, _, _, token = place
     callback = authorize(client, token, ACTIVE)
     city_app.config["XGM_CITY_URL"] = "http://127.0.0.1:9"
     city_app.extensions.pop("xgm_city_client", None)
     response = client.get(callback)
-    assert response.status_code == 503
-    assert "城市平台暂时无法连接" in response.get_data(as_text=True)
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/g/{token}/manual"
+    assert "人工登记" in client.get(f"/g/{token}/manual").get_data(as_text=True)
+
+
+def test_code_exchange_timing_out_leads_to_the_manual_form(client, place, sim, city_app):
+    """A token exchange that times out (the city hangs) ends on the manual form as well."""
+    _, _, _, token = place
+    city_app.config["XGM_CITY_READ_TIMEOUT"] = 0.3
+    city_app.extensions.pop("xgm_city_client", None)
+    callback = authorize(client, token, ACTIVE)
+    control(sim, "POST", "/_sim/down", {"down": True, "delay": 1.5})
+    response = client.get(callback)
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/g/{token}/manual"
 
 
 def test_callback_without_code_or_state_is_a_clear_page(client, place):

@@ -1,5 +1,6 @@
 """Whether a rider is blocked, and adding a block (managers' page and guards' deny button)."""
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import or_, select
@@ -8,6 +9,16 @@ from tenants import utcnow
 from xgm.blocks.cache import may_be_blocked
 from xgm.blocks.models import Block
 from xgm.extensions import db
+
+#: Run with each new block right after it is committed (passes: the rider's waiting passes at
+#: the blocked compounds turn refused). A registry, so this package needs nothing above it.
+_ON_ADDED: list[Callable[[Block], None]] = []
+
+
+def on_block_added(handler: Callable[[Block], None]) -> None:
+    """Call handler(block) after every committed new block (registering twice is a no-op)."""
+    if handler not in _ON_ADDED:
+        _ON_ADDED.append(handler)
 
 
 def active_block(rider_code: str, compound_id: int, prefetched=None) -> Block | None:
@@ -44,7 +55,8 @@ def add_block(
     by_name: str,
     rider_name: str = "",
 ) -> Block:
-    """Add a block to the session (the caller commits)."""
+    """Add a block and commit it (with whatever else the session holds); then tell the
+    registered handlers."""
     block = Block(
         rider_code=rider_code,
         rider_name=rider_name[:50],
@@ -56,4 +68,7 @@ def add_block(
         created_by_name=by_name[:50],
     )
     db.session.add(block)
+    db.session.commit()
+    for handler in _ON_ADDED:
+        handler(block)
     return block

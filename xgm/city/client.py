@@ -86,6 +86,21 @@ class CityClient:
         )
         return f"{self.base_url}/oauth/authorize?{query}"
 
+    def check_signin_page(self) -> None:
+        """Load the sign-in page as a rider's browser would (no parameters: the city answers
+        with its error page); CityUnavailable when it does not load (refused, 5xx, timeout)."""
+        try:
+            response = self.session.get(
+                f"{self.base_url}/oauth/authorize", timeout=self.timeout, allow_redirects=False
+            )
+        except requests.RequestException as exc:
+            raise CityUnavailable(f"city sign-in page unreachable: {exc}") from exc
+        response.close()
+        if response.status_code >= 500:
+            raise CityUnavailable(
+                f"city sign-in page answered {response.status_code}", status=response.status_code
+            )
+
     def exchange_code(self, code: str, redirect_uri: str) -> TokenResult:
         """Trade an authorization code for the signed-in rider; InvalidGrant if refused."""
         form = {

@@ -24,6 +24,9 @@ def city_down() -> Response | None:
     if state.down and request.path.startswith("/api/"):
         with state.lock:
             state.counters["down_503"] += 1
+            delay = state.down_delay
+        if delay:
+            time.sleep(delay)
         return api_error(503, "unavailable", "城市平台暂时不可用")
     return None
 

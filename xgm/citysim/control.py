@@ -116,13 +116,16 @@ def reset() -> Response:
 
 @bp.post("/down")
 def down() -> Response:
-    """Take the whole city API down (503) or bring it back."""
+    """Take the whole city API and token exchange down (503, after `delay` seconds: a city
+    that times out) or bring them back."""
     data = _input()
+    delay = _number(data, "delay", 0.0)
     state = sim().state
     with state.lock:
         state.down = _flag(data.get("down", True))
+        state.down_delay = delay if state.down else 0.0
         is_down = state.down
-    return _answer({"down": is_down})
+    return _answer({"down": is_down, "delay": state.down_delay})
 
 
 @bp.post("/fail")

@@ -120,6 +120,8 @@ def token() -> Response:
     current = sim()
     state = current.state
     if state.down:
+        if state.down_delay:
+            time.sleep(state.down_delay)
         return _token_error("temporarily_unavailable", 503)
     if request.headers.get("X-City-Signature"):
         try:

@@ -171,6 +171,8 @@ class SimState:
         #: (complaint_id, Idempotency-Key) -> the reminder count answered first.
         self.reminder_keys: dict[tuple[str, str], int] = {}
         self.down = False
+        #: While down, seconds each API or token call hangs before its 503 (a city timing out).
+        self.down_delay = 0.0
         self.counters: Counter[str] = Counter()
         self._sequence = 0
         self.reset()
@@ -188,6 +190,7 @@ class SimState:
             self.reminder_plan = None
             self.reminder_keys.clear()
             self.down = False
+            self.down_delay = 0.0
             self.counters.clear()
             self._sequence = 0
 
@@ -220,6 +223,7 @@ class SimState:
             references = Counter(c.reference for c in self.complaints.values())
             return {
                 "down": self.down,
+                "down_delay": self.down_delay,
                 "fail": self.plan.to_dict() if self.plan else None,
                 "fail_reminders": self.reminder_plan.to_dict() if self.reminder_plan else None,
                 "reminders": sum(len(c.reminders) for c in self.complaints.values()),

@@ -2,14 +2,15 @@
 
 A scan names a gate only by its token. resolve_token() answers the active gate of a
 non-archived compound that carries the token, in any tenant (the token alone says which
-tenant), as small frozen records (GateInfo, CompoundInfo) rather than ORM objects.
+tenant), as small frozen records (GateInfo, CompoundInfo) rather than ORM objects. A gate of a
+suspended company resolves too, marked `paused` (the scan answers with a page saying so).
 
 The answer is cached in Redis for XGM_GATE_CACHE_TTL seconds (60) under a generation number:
 
     xgm:gates:gen               the generation, INCR'ed after every committed gate/compound change
     xgm:gates:<gen>:<token>     JSON of the gate and its compound
 
-Any committed change to a Gate or Compound row made through the ORM (token rotation,
+Any committed change to a Gate, Compound or Tenant row made through the ORM (token rotation,
 deactivation, rename, archive or restore, edit, a new gate; bulk ORM UPDATE/DELETE too) bumps
 the generation right after the commit (xgm.committed), which retires every cached
 entry at once: the writer does not need to know which tokens it affects, and a lookup that read
@@ -32,7 +33,7 @@ import redis
 from flask import current_app
 from sqlalchemy import select
 
-from tenants import unscoped
+from tenants import Tenant, unscoped
 from xgm.committed import on_committed_change
 from xgm.compounds.models import Compound, Gate, split_buildings
 from xgm.extensions import db
@@ -65,6 +66,8 @@ class GateInfo:
     compound_id: int
     name: str
     token: str
+    #: The company is suspended by the platform: its gates answer scans with a "paused" page.
+    paused: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ def _from_json(raw: bytes, token: str) -> tuple[GateInfo, CompoundInfo] | None:
 
 
 def _to_json(gate: GateInfo, compound: CompoundInfo) -> str:
-    g = {k: getattr(gate, k) for k in ("id", "tenant_id", "compound_id", "name")}
+    g = {k: getattr(gate, k) for k in ("id", "tenant_id", "compound_id", "name", "paused")}
     c = {k: getattr(compound, k) for k in ("id", "tenant_id", "name", "hotline", "buildings")}
     return json.dumps({"g": g, "c": c}, ensure_ascii=False, separators=(",", ":"))
 
@@ -115,18 +118,20 @@ def _from_database(token: str) -> tuple[GateInfo, CompoundInfo] | None:
                 Compound.name,
                 Compound.hotline,
                 Compound.buildings,
+                Tenant.status,
             )
             .join(
                 Compound,
                 (Compound.id == Gate.compound_id) & (Compound.tenant_id == Gate.tenant_id),
             )
+            .join(Tenant, Tenant.id == Gate.tenant_id)
             .where(Gate.token == token, Gate.active.is_(True), Compound.archived.is_(False))
         ).first()
     if row is None:
         return None
-    gate_id, tenant_id, compound_id, gate_name, name, hotline, buildings = row
+    gate_id, tenant_id, compound_id, gate_name, name, hotline, buildings, status = row
     return (
-        GateInfo(gate_id, tenant_id, compound_id, gate_name, token),
+        GateInfo(gate_id, tenant_id, compound_id, gate_name, token, status != "active"),
         CompoundInfo(compound_id, tenant_id, name, hotline or "", buildings or ""),
     )
 
@@ -185,5 +190,6 @@ def forget_gates() -> None:
         log.warning("could not retire the gate cache; entries live until their TTL")
 
 
-# Any committed change to a gate or a compound retires every cached gate.
-on_committed_change((Gate, Compound), lambda tenant_ids: forget_gates())
+# Any committed change to a gate, a compound or a company (suspended, resumed) retires every
+# cached gate.
+on_committed_change((Gate, Compound, Tenant), lambda tenant_ids: forget_gates())

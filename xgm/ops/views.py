@@ -27,7 +27,7 @@ from xgm.ops.models import Operator, OperatorAction, OperatorSession
 from xgm.ops.usage import tenant_usage
 from xgm.oversight.area import bind_observer
 from xgm.oversight.models import Observer, ObserverSession
-from xgm.riders.city import city_link_down
+from xgm.riders.link import city_link_down
 
 TENANTS_PER_PAGE = 50
 

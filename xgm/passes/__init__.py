@@ -16,13 +16,14 @@ def guard_complain_url() -> str:
 
 
 def init_app(app) -> None:
-    """Register the arrivals log link, the city event handler, the expiry and unattended
-    sweeps, the shift summary's figures and the CLI."""
+    """Register the arrivals log link, the city event and new-block handlers, the expiry and
+    unattended sweeps, the shift summary's figures and the CLI."""
     import click
 
+    from xgm.blocks.rules import on_block_added
     from xgm.home.nav import NavLink, register_nav_link
     from xgm.passes.forms import DENY_REASONS
-    from xgm.passes.jobs import EXPIRY, expire_arrivals, on_rider_status_changed
+    from xgm.passes.jobs import EXPIRY, expire_arrivals, on_rider_status_changed, refuse_for_block
     from xgm.queues.periodic import PeriodicJob, register_periodic
     from xgm.webhooks import register_handler
 
@@ -30,6 +31,7 @@ def init_app(app) -> None:
     app.jinja_env.globals["deny_reasons"] = DENY_REASONS
     app.jinja_env.globals["guard_complain_url"] = guard_complain_url
     register_handler("rider.status_changed", on_rider_status_changed)
+    on_block_added(refuse_for_block)
     app.config.setdefault("XGM_ARRIVAL_EXPIRY_INTERVAL", 60)
     register_periodic(
         PeriodicJob(

@@ -43,7 +43,8 @@ from xgm.passes.waiting import mark_due
 from xgm.privacy import log_access, shows_rider_data
 from xgm.privacy.viewings import card_rows, viewing_buffer
 from xgm.queues import get_redis
-from xgm.riders.city import city_link_down, to_cn_iso
+from xgm.riders.city import to_cn_iso
+from xgm.riders.link import watch_city
 
 #: The console lists the arrivals of the last shift at most.
 LIST_WINDOW = timedelta(hours=12)
@@ -98,7 +99,7 @@ def guard_arrivals():
     response = jsonify(
         {
             "arrivals": [card_json(a, flags) for a in rows],
-            "city": {"down": city_link_down()},
+            "city": {"down": watch_city()},
             "now": to_cn_iso(utcnow()),
         }
     )
@@ -137,6 +138,16 @@ def _on_duty_checker(app, tenant_id: int, guard_session_id: int, device_id: int)
     return still_on_duty
 
 
+def _city_watcher(app):
+    """The city link state for a stream (its own short app context: the request is over)."""
+
+    def city_down() -> bool:
+        with app.app_context():
+            return watch_city()
+
+    return city_down
+
+
 def _access_logger(app, tenant_id: int, guard: Guard):
     """The cards a stream showed go to the access log as this guard's viewings (buffered)."""
     guard_id, guard_name = guard.id, guard.name
@@ -172,7 +183,7 @@ def guard_stream():
         heartbeat=float(config.get("XGM_STREAM_HEARTBEAT") or 15),
         max_seconds=float(config.get("XGM_STREAM_MAX_SECONDS") or 600),
         still_allowed=_on_duty_checker(app, device.tenant_id, guard_session.id, device.id),
-        city_down=lambda: city_link_down(client),
+        city_down=_city_watcher(app),
         shown=_access_logger(app, device.tenant_id, current_guard()),
         tenant_id=device.tenant_id,
         shift_left=(guard_session.ends_at - utcnow()).total_seconds(),

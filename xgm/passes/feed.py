@@ -62,6 +62,7 @@ def arrival_json(arrival: Arrival) -> dict:
         "decided_by": arrival.decided_by_name,
         "refusal": arrival.refusal,
         "reason": arrival.reason,
+        "blocked_until": to_cn_iso(arrival.blocked_until),
         "offline": arrival.offline,
         "manual": arrival.manual,
         "unattended": arrival.unattended_at is not None,

@@ -106,3 +106,27 @@ def refuse_again_job(rider_code: str, refusal: str) -> int:
     db.session.commit()
     _publish_all(pending)
     return len(pending)
+
+
+def refuse_for_block(block) -> int:
+    """A new block (a manager's or a guard's): the rider's waiting passes at the compounds it
+    covers turn refused now, with its reason and end, as a scan would be. How many."""
+    query = select(Arrival).where(
+        Arrival.rider_code == block.rider_code, Arrival.outcome == "pending"
+    )
+    if block.compound_id is not None:
+        query = query.where(Arrival.compound_id == block.compound_id)
+    pending = list(db.session.scalars(query))  # the block's tenant: the request's
+    if not pending:
+        return 0
+    now = utcnow()
+    for arrival in pending:
+        arrival.outcome = "refused"
+        arrival.refusal = "blocked"
+        arrival.reason = block.reason[:200]
+        arrival.blocked_until = block.ends_at
+        arrival.decided_at = now
+    db.session.commit()
+    for arrival in pending:
+        publish(arrival)
+    return len(pending)

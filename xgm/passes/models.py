@@ -1,7 +1,7 @@
 """Arrival: one rider at one gate, with the card the guard was shown and what became of it."""
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKeyConstraint, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -95,12 +95,19 @@ class Arrival(TenantScoped, db.Model):
     refusal: Mapped[str] = mapped_column(String(16), default="")
     #: The guard's reason to deny, or the block's reason.
     reason: Mapped[str] = mapped_column(String(200), default="")
+    #: For a blocked refusal: when the block ends (naive UTC); None: until the property lifts it.
+    blocked_until: Mapped[datetime | None] = mapped_column(default=None)
     #: 离线核验: the city was down; admitted on its confirmation of the last 24 hours.
     offline: Mapped[bool] = mapped_column(default=False)
     #: 人工登记: the city was down and nothing vouched for the rider; typed in, guard-checked.
     manual: Mapped[bool] = mapped_column(default=False)
     #: 无人处理: still pending past the compound's escalation threshold (every phone alerted).
     unattended_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    @property
+    def blocked_through(self) -> datetime | None:
+        """The block's last minute, as riders read it (one ending at midnight reads 23:59)."""
+        return self.blocked_until - timedelta(minutes=1) if self.blocked_until else None
 
     @property
     def is_pending(self) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 import redis
@@ -38,6 +38,8 @@ class Verdict:
     status: str = ""
     card: RiderCard | None = None
     offline: bool = False
+    #: For "blocked": when the block ends (None: until lifted).
+    until: datetime | None = None
 
     @property
     def refused(self) -> bool:
@@ -99,7 +101,12 @@ def judge(rider_code: str, compound_id: int, reads: ScanReads | None = None) -> 
     block = active_block(rider_code, compound_id, reads.block)
     if block is not None:
         return Verdict(
-            refusal="blocked", reason=block.reason, status=status, card=card, offline=check.offline
+            refusal="blocked",
+            reason=block.reason,
+            status=status,
+            card=card,
+            offline=check.offline,
+            until=block.ends_at,
         )
     return Verdict(status=status, card=card, offline=check.offline)
 
@@ -222,6 +229,7 @@ def _new_arrival(gate, compound, rider_code: str, verdict: Verdict) -> Arrival:
         arrival.outcome = "refused"
         arrival.refusal = verdict.refusal
         arrival.reason = verdict.reason[:200]
+        arrival.blocked_until = verdict.until
         arrival.decided_at = now
     for name, value in _column_defaults().items():
         if name not in arrival.__dict__:
@@ -300,6 +308,7 @@ def refuse(arrival: Arrival, verdict: Verdict) -> Arrival:
     arrival.outcome = "refused"
     arrival.refusal = verdict.refusal
     arrival.reason = verdict.reason[:200]
+    arrival.blocked_until = verdict.until
     arrival.decided_at = utcnow()
     db.session.commit()
     publish(arrival)

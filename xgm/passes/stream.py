@@ -9,7 +9,8 @@ A stream ends as soon as its guard's session does, however busy the gate: the se
 checked again whenever the hub passes on a re-check signal (sent through Redis by whichever web
 process committed the change, see xgm.guards.recheck), whenever the stream has to catch up
 (its subscriber reconnected, so a signal may be lost), and at each heartbeat; the shift's end
-is a deadline the stream knows from the start. Nothing is sent after any of these.
+is a deadline the stream knows from the start. Nothing is sent after any of these. The city
+link state is looked at every second and sent as `event: city` when it changes.
 
 Cards sent by the stream show riders' personal data, so the arrivals sent are handed to
 `spec.shown` (the rider-data access log) in batches: every SHOWN_EVERY seconds while events
@@ -73,6 +74,9 @@ class StreamSpec:
     tenant_id: int | None = None
     #: Seconds until the guard's shift ends (the session is over then); None: no shift end.
     shift_left: float | None = None
+    #: How often the city link state is asked (`event: city` goes out when it changes, so the
+    #: console's banner follows within seconds; a per-process cached read, see riders.link).
+    city_every: float = 1.0
 
 
 class _Shown:
@@ -126,24 +130,29 @@ def events(spec: StreamSpec) -> Iterator[str]:
         if spec.last_id is not None:
             caught_up, last = _catch_up(spec, last, shown)
             yield from caught_up
+        next_beat = time.monotonic() + spec.heartbeat
+        next_city = time.monotonic() + spec.city_every
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
+            now = time.monotonic()
+            if now >= deadline:
                 break
-            item = sub.get(timeout=min(spec.heartbeat, left))
-            if time.monotonic() >= shift_end:
-                break  # whatever came in after the shift's end is not for this guard
-            if item is None:
-                shown.flush(force=True)
-                if not spec.still_allowed():
-                    yield signed_out
-                    return
+            if now >= next_city:
+                next_city = now + spec.city_every
                 now_down = spec.city_down()
                 if now_down != city:
                     city = now_down
                     yield sse(json.dumps({"down": city}), event="city")
-                else:
-                    yield ": hb\n\n"
+            if now >= next_beat:
+                next_beat = now + spec.heartbeat
+                shown.flush(force=True)
+                if not spec.still_allowed():
+                    yield signed_out
+                    return
+                yield ": hb\n\n"
+            item = sub.get(timeout=max(0.01, min(next_beat, next_city, deadline) - now))
+            if time.monotonic() >= shift_end:
+                break  # whatever came in after the shift's end is not for this guard
+            if item is None:
                 continue
             if item is RECHECK:
                 if not spec.still_allowed():

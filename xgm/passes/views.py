@@ -3,7 +3,7 @@
 import re
 from datetime import datetime
 
-from flask import jsonify, make_response, redirect, render_template, url_for
+from flask import jsonify, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from tenants import set_request_tenant, unscoped
@@ -23,8 +23,9 @@ from xgm.passes.scanning import (
     register_manual,
 )
 from xgm.passes.selfservice import notice_page
-from xgm.riders.city import CN_TZ, city_link_down, probe_city, to_cn_iso
+from xgm.riders.city import CN_TZ, to_cn_iso
 from xgm.riders.cookie import current_rider_code
+from xgm.riders.link import city_answers, signin_reachable
 from xgm.riders.notice import has_noticed
 from xgm.riders.views import start_signin
 
@@ -51,6 +52,11 @@ def _manual_page(gate: GateInfo, compound: CompoundInfo, form: ManualForm | None
     return _page("passes/manual.html", 200, gate=gate, compound=compound, form=form or ManualForm())
 
 
+def _paused_page(gate: GateInfo, compound: CompoundInfo):
+    """The company is suspended: no scan is taken at its gates; the rider asks the guard."""
+    return _page("passes/paused.html", 403, gate=gate, compound=compound)
+
+
 def now_cn() -> datetime:
     """The time in China now (the pass prints it before its script keeps it running)."""
     return datetime.now(CN_TZ)
@@ -59,12 +65,14 @@ def now_cn() -> datetime:
 def show_pass(
     arrival: Arrival, compound: Compound | CompoundInfo | None = None, gate_token: str | None = None
 ):
-    """The live pass, or the full red refusal screen."""
+    """The live pass, or the full red screen of a refusal (rules) or a denial (guard)."""
     if compound is None:
         compound = db.session.scalars(
             select(Compound).where(Compound.id == arrival.compound_id)
         ).first()
-    template = "passes/refused.html" if arrival.outcome == "refused" else "passes/pass.html"
+    template = (
+        "passes/refused.html" if arrival.outcome in ("refused", "denied") else "passes/pass.html"
+    )
     return _page(
         template,
         200,
@@ -94,9 +102,13 @@ def _scan(token: str, rider_code: str | None, reads: ScanReads):
     if found is None:
         return _page("passes/expired.html", 404)
     gate, compound = found
+    if gate.paused:
+        return _paused_page(gate, compound)
     set_request_tenant(gate.tenant_id)
     if rider_code is None:
-        if city_link_down():
+        # Only send the rider to the city's sign-in page when the city answers (one cheap call,
+        # once per phone): otherwise that page would not load, and the rider would be stuck.
+        if not signin_reachable():
             return _manual_page(gate, compound)
         return start_signin(token)
     if not has_noticed(gate.tenant_id):  # PIPL art. 17: told before the first scan here
@@ -108,19 +120,21 @@ def _scan(token: str, rider_code: str | None, reads: ScanReads):
     return show_pass(arrival, compound, token)
 
 
-@bp.route("/g/<token>/manual", methods=["POST"])
-@limiter.limit("20 per minute")
+@bp.route("/g/<token>/manual", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
 def manual(token: str):
     """The city is down and nothing vouches for the rider: register by hand for the guard."""
     found = resolve_gate(token)
     if found is None:
         return _page("passes/expired.html", 404)
     gate, compound = found
+    if gate.paused:
+        return _paused_page(gate, compound)
     set_request_tenant(gate.tenant_id)
     form = ManualForm()
-    if not form.validate_on_submit():
+    if request.method == "GET" or not form.validate_on_submit():
         return _manual_page(gate, compound, form)
-    if not city_link_down() and probe_city():
+    if city_answers():
         # The city is back: verify properly instead.
         return redirect(url_for("passes.gate", token=token))
     arrival = register_manual(
@@ -152,6 +166,7 @@ def pass_state(arrival: Arrival) -> dict:
         "outcome": arrival.outcome,
         "refusal": arrival.refusal,
         "reason": arrival.reason,
+        "blocked_until": to_cn_iso(arrival.blocked_until),
         "decided_at": to_cn_iso(arrival.decided_at),
         "offline": arrival.offline,
         "manual": arrival.manual,

@@ -1,4 +1,4 @@
-"""The app's link to the city platform: one client per app, a rider status cache, link health.
+"""The app's link to the city platform: one client per app and the rider status cache.
 
 Cards are cached in Redis for at most XGM_RIDER_CACHE_TTL seconds (60), keyed by rider code and
 shared by every tenant; a `rider.status_changed` webhook drops them at once (forget_rider). A
@@ -9,7 +9,6 @@ admits a rider offline (离线核验) while the city platform is down.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from flask import current_app
 
 from xgm.city import CityClient, CityError, RiderCard, UnknownRider, client_from_config
 from xgm.queues import get_redis
+from xgm.riders.link import may_try_city, record_failure, record_success
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,6 @@ CN_TZ = timezone(timedelta(hours=8), "CST")
 CARD_KEY = "xgm:rider:card:"
 CONFIRMED_KEY = "xgm:rider:confirmed:"
 GEN_KEY = "xgm:rider:gen:"
-DOWN_KEY = "xgm:city:down"
 
 #: SET the card only while the rider's generation is still the one read before the lookup.
 _STORE_IF_CURRENT = """
@@ -97,7 +96,8 @@ def queue_card_read(pipe, rider_code: str) -> None:
 
 
 def lookup_rider(rider_code: str, reply=None) -> RiderCheck:
-    """Return the rider's card: cached (<= 60 s), else asked of the city, else the offline record.
+    """Return the rider's card: cached (<= 60 s), else asked of the city, else the offline record
+    (the city failed now, or is known down: see riders.link).
 
     `reply`: what the command of queue_card_read() answered (an exception if it failed);
     without it the cache is read now.
@@ -115,18 +115,18 @@ def lookup_rider(rider_code: str, reply=None) -> RiderCheck:
     card = _load_card(cached)
     if card is not None:
         return RiderCheck("cache", card)
-    if city_link_down():
+    if not may_try_city():  # the city is down and someone else is checking whether it is back
         return _offline(rider_code)
     try:
         card = city_client().get_rider(rider_code)
     except UnknownRider:
-        mark_city_up()
+        record_success()
         return RiderCheck("unknown")
     except CityError as exc:
         log.warning("city lookup of %s failed: %s", rider_code, exc)
-        mark_city_down(str(exc))
+        record_failure(str(exc))
         return _offline(rider_code)
-    mark_city_up()
+    record_success()
     _store(rider_code, card, (generation or b"0").decode())
     return RiderCheck("city", card)
 
@@ -173,40 +173,3 @@ def forget_rider(rider_code: str, status: str) -> None:
     if status != "active":
         pipe.delete(CONFIRMED_KEY + rider_code)
     pipe.execute()
-
-
-def mark_city_down(reason: str) -> None:
-    """Remember for a few seconds that the city failed, so scans stop waiting on it."""
-    with contextlib.suppress(redis.RedisError):
-        get_redis().set(
-            DOWN_KEY,
-            json.dumps({"reason": reason[:200], "at": datetime.now(UTC).isoformat()}),
-            ex=max(1, int(_setting("XGM_CITY_DOWN_HOLD", 10))),
-        )
-
-
-def mark_city_up() -> None:
-    """The city answered: forget a recorded failure."""
-    with contextlib.suppress(redis.RedisError):
-        get_redis().delete(DOWN_KEY)
-
-
-def city_link_down(client: redis.Redis | None = None) -> bool:
-    """True when a call to the city failed within the last XGM_CITY_DOWN_HOLD seconds."""
-    try:
-        return bool((client or get_redis()).exists(DOWN_KEY))
-    except redis.RedisError:
-        return False
-
-
-def probe_city() -> bool:
-    """Ask the city something cheap now; True when it answers (even 'unknown rider')."""
-    try:
-        city_client().get_rider("XGM000000000000")
-    except UnknownRider:
-        pass
-    except CityError as exc:
-        mark_city_down(str(exc))
-        return False
-    mark_city_up()
-    return True

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from xgm.city import CityError, InvalidGrant
 from xgm.inputs.forms import Form
 from xgm.riders import bp
-from xgm.riders.city import city_client, mark_city_down, mark_city_up
+from xgm.riders.city import city_client
 from xgm.riders.cookie import (
     begin_signin,
     clear_rider_cookie,
@@ -15,6 +15,7 @@ from xgm.riders.cookie import (
     set_rider_cookie,
     state_matches,
 )
+from xgm.riders.link import record_failure, record_success
 
 
 def callback_url() -> str:
@@ -31,11 +32,11 @@ def start_signin(gate_token: str):
     return response
 
 
-def _problem(status: int, title: str, text: str, gate_token: str | None, manual: bool = False):
+def _problem(status: int, title: str, text: str, gate_token: str | None):
     """A clear page for a sign-in that did not work, with the way back to the gate."""
     retry = url_for("passes.gate", token=gate_token) if gate_token else None
     response = make_response(
-        render_template("riders/problem.html", title=title, text=text, retry=retry, manual=manual),
+        render_template("riders/problem.html", title=title, text=text, retry=retry),
         status,
     )
     response.headers["Cache-Control"] = "no-store"
@@ -83,15 +84,20 @@ def callback():
             gate_token,
         )
     except CityError as exc:
-        mark_city_down(str(exc))
-        return _problem(
-            503,
-            _("城市平台暂时无法连接"),
-            _("暂时无法向城市平台核验身份。请返回门岗页面，按提示人工登记，由门卫核实放行。"),
-            gate_token,
-            manual=True,
-        )
-    mark_city_up()
+        # The exchange failed or timed out: the rider registers by hand for the guard to check.
+        record_failure(str(exc))
+        if gate_token is None:
+            return _problem(
+                503,
+                _("城市平台暂时无法连接"),
+                _("暂时无法向城市平台核验身份。请重新扫描门岗的二维码，按提示人工登记。"),
+                None,
+            )
+        response = redirect(url_for("passes.manual", token=gate_token), code=303)
+        end_signin(response)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    record_success()
     response = redirect(url_for("passes.gate", token=gate_token), code=302)
     set_rider_cookie(response, token.rider_code)
     end_signin(response)

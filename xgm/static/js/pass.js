@@ -26,7 +26,13 @@
   if (!url) { return; }
   var delay = 1500;
 
+  // Refused (a status webhook, a new block) or denied while waiting: the full red screen with
+  // why and whom to call, exactly as a refusal at the scan shows it.
+  var passUrl = root.getAttribute("data-pass-url");
+  var RED = { refused: 1, denied: 1 };
+
   function apply(state) {
+    if (RED[state.outcome] && passUrl) { location.replace(passUrl); return; }
     root.setAttribute("data-outcome", state.outcome);
     var fields = root.querySelectorAll("[data-field=reason]");
     for (var i = 0; i < fields.length; i++) { fields[i].textContent = state.reason || ""; }
