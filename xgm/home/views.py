@@ -41,6 +41,8 @@ def _office_home():
 def settings():
     """One page leading to every setting: team, alerts, rider data, shifts, the password."""
     return render_template("home/settings.html", tenant=current_tenant)
+
+
 @bp.route("/favicon.ico")
 def favicon():
     """The site icon browsers ask for on their own."""

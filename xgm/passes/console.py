@@ -278,7 +278,9 @@ def guard_rider_phone(arrival_id: int):
         response.status_code = 404
         return response
     place = "phone_call" if request.form.get("kind") == "call" else "phone_reveal"
-    log_access([arrival], place)  # every time (EVERY_TIME places); PIPL: who saw or dialled the full number
+    log_access(
+        [arrival], place
+    )  # every time (EVERY_TIME places); PIPL: who saw or dialled the full number
     response = jsonify({"phone": arrival.rider_phone})
     response.headers["Cache-Control"] = "no-store"
     return response
