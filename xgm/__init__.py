@@ -35,6 +35,9 @@ BLUEPRINTS = (
     "xgm.exports",
     "xgm.privacy",
     "xgm.gateagents",
+    "xgm.gaterules",
+    "xgm.presence",
+    "xgm.guide",
 )
 
 

@@ -29,6 +29,10 @@ def init_app(app) -> None:
     app.jinja_env.globals["deny_reasons"] = DENY_REASONS
     app.jinja_env.globals["guard_complain_url"] = guard_complain_url
     register_handler("rider.status_changed", on_rider_status_changed)
+    from xgm.gateagents.commands import on_command_finished
+    from xgm.passes.barrier import on_command_settled
+
+    on_command_finished(on_command_settled)  # the barrier's result reaches the card
     app.config.setdefault("XGM_ARRIVAL_EXPIRY_INTERVAL", 60)
     register_periodic(
         PeriodicJob(
@@ -45,4 +49,4 @@ def init_app(app) -> None:
         click.echo(f"expired {expire_arrivals()} arrivals")
 
 
-from xgm.passes import console, log, views  # noqa: E402,F401  - registers the routes on bp
+from xgm.passes import console, gate_console, log, views  # noqa: E402,F401  - registers the routes on bp

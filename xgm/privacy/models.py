@@ -9,7 +9,7 @@ from tenants import TenantScoped, utcnow
 from xgm.extensions import db
 
 #: Where rider personal data is shown.
-PLACES = ("guard_card", "arrival_detail")
+PLACES = ("guard_card", "arrival_detail", "office_inside")
 
 
 class RiderDataAccess(TenantScoped, db.Model):
