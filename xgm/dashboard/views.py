@@ -22,6 +22,11 @@ def _int_arg(name: str) -> int | None:
         abort(404)
 
 
+from xgm.presence.overstay import open_overstays  # noqa: E402
+from xgm.presence.stays import minutes_inside  # noqa: E402
+from xgm.privacy import log_access  # noqa: E402
+
+
 @bp.route("/dashboard")
 @office_required("owner", "manager")
 def index():
@@ -45,6 +50,9 @@ def index():
         if gate is None or (compound_id is not None and gate.compound_id != compound_id):
             abort(404)
     scope = figures.Scope(period.start, period.end, compound_ids=compound_ids, gate_id=gate_id)
+    overstays = open_overstays(list(compound_ids) if compound_ids else None)
+    if overstays:
+        log_access(overstays, "office_inside")  # the alert names the riders
     return render_template(
         "dashboard/index.html",
         period=period,
@@ -52,5 +60,7 @@ def index():
         gates=gates,
         compound_id=compound_id,
         gate_id=gate_id,
+        overstays=overstays,
+        overstay_minutes={a.id: minutes_inside(a) for a in overstays},
         **figure_context(figures.dashboard(scope)),
     )

@@ -2,16 +2,17 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
 from xgm.gaterules.rules import parse_hhmm
 from xgm.inputs.forms import Form
 
-EBIKE_CHOICES = (
-    ("", _l("不限")),
-    ("ride", _l("可骑入")),
-    ("park", _l("须停放在门外")),
-)
+EBIKE_CHOICES = [
+    SelectChoice("", _l("不限")),
+    SelectChoice("ride", _l("可骑入")),
+    SelectChoice("park", _l("须停放在门外")),
+]
 
 
 def _hhmm(form, field):
@@ -30,7 +31,9 @@ class GateSettingsForm(Form):
         _l("停放位置"), validators=[Length(max=60, message=_l("最多 60 个字"))]
     )
     note = StringField(_l("须知"), validators=[Length(max=200, message=_l("最多 200 个字"))])
-    other_gate = SelectField(_l("最近的其他门岗"), choices=[("", _l("不指定"))], default="")
+    other_gate = SelectField(
+        _l("最近的其他门岗"), choices=[SelectChoice("", _l("不指定"))], default=""
+    )
 
     def validate_hours_to(self, field):
         """Both ends or neither, and not the same time."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from tenants import get_or_404, utcnow
 from xgm.accounts.access import current_office_user, office_required
@@ -48,7 +49,9 @@ def _form(gate: Gate, others: list[Gate], formdata=None) -> GateSettingsForm:
             "other_gate": str(gate.other_gate_id or ""),
         }
     form = GateSettingsForm(**kwargs)
-    form.other_gate.choices = [("", _("不指定"))] + [(str(g.id), g.name) for g in others]
+    form.other_gate.choices = [SelectChoice("", _("不指定"))] + [
+        SelectChoice(str(g.id), g.name) for g in others
+    ]
     return form
 
 
