@@ -70,7 +70,6 @@ def _save_map(compound: Compound, upload) -> str | None:
 def edit(compound_id: int):
     """骑手指引: amenities on the pass, the overstay limit, the building map upload."""
     compound = get_or_404(Compound, compound_id)
-    request.max_content_length = MAX_BYTES + REQUEST_ALLOWANCE
     if request.method == "GET":
         return _page(compound, GuideForm(obj=compound))
     form = GuideForm()
