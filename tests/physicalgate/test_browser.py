@@ -38,10 +38,11 @@ def test_rider_scans_at_an_auto_admit_gate_and_the_barrier_opens(app, client, se
     token = gate_token(app, site.tenant_id, site.gate_id)
     helper = Duty.__new__(Duty)  # only its gate-writing helper, on this site
     helper.app, helper.site = app, site
+    hours_from, hours_to = _hours_around_now()
     helper.set_gate(
         auto_admit=True,
-        hours_from="06:00",
-        hours_to="23:59",
+        hours_from=hours_from,
+        hours_to=hours_to,
         ebike="park",
         ebike_where="东门外车棚",
         rule_note="请勿鸣笛",
