@@ -155,7 +155,7 @@ def main() -> int:
         "WEB_CONCURRENCY": str(args.workers),
         "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
     }
-    riders = args.scans // args.gates + 2
+    riders = args.scans // (args.gates - 1) + 2
     web = None
     agents: list[Agent] = []
     try:
