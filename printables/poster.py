@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 #: Bump whenever poster.html, poster.css or the layout code changes the output;
 #: it is part of every cache key, so stale cached PDFs are never served.
-TEMPLATE_VERSION = "poster-2"
+TEMPLATE_VERSION = "poster-3"
 
 #: China Standard Time (no daylight saving): the default print date is today in Hangzhou.
 CHINA_TIME = datetime.timezone(datetime.timedelta(hours=8), "CST")
@@ -28,6 +28,10 @@ MAX_LENGTHS = {
     "compound_address": 58,
     "version": 20,
 }
+
+#: Rule lines a poster prints, and the characters of each (three lines of 3.6rem).
+MAX_RULES = 3
+MAX_RULE_LENGTH = 50
 
 #: Longest URL a poster accepts: the printed URL must equal the encoded one, so it is
 #: never cut, and past this it would no longer fit on one line under the code.
@@ -57,6 +61,12 @@ class Poster:
     version: str = ""
     #: Print date shown in the footer; None means today (China time) at rendering time.
     printed_on: datetime.date | None = None
+    #: The gate's rules (hours, e-bikes, note, the other gate): up to MAX_RULES short lines.
+    rules: tuple[str, ...] = ()
+    #: An NFC tag with the gate's URL is fixed at the gate: the poster says so.
+    nfc: bool = False
+    #: "entry" (the scan-in poster) or "exit" (the exit poster: scanning records an exit).
+    kind: str = "entry"
 
 
 def check_size(size: str) -> str:

@@ -17,6 +17,8 @@ from printables.fonts import ensure_cjk_font, font_config
 from printables.poster import (
     COMPANY_SHRINK_AT,
     MAX_LENGTHS,
+    MAX_RULE_LENGTH,
+    MAX_RULES,
     MAX_URL_LENGTH,
     Poster,
     check_size,
@@ -100,6 +102,9 @@ def _context(poster: Poster) -> dict[str, object]:
         # qr_svg writes the markup itself from the URL's bits; no input text reaches it.
         "qr": Markup(qr_svg(url)),  # noqa: S704
         "printed_on": print_date(poster).isoformat(),
+        "rules": [clip(line, MAX_RULE_LENGTH) for line in poster.rules[:MAX_RULES]],
+        "nfc": poster.nfc,
+        "exit": poster.kind == "exit",
     }
 
 

@@ -38,6 +38,9 @@ BLUEPRINTS = (
     "xgm.gateagents",
     "xgm.company",
     "xgm.compliance",
+    "xgm.gaterules",
+    "xgm.presence",
+    "xgm.guide",
 )
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import redis
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from tenants import Tenant, unscoped
 from xgm.committed import on_committed_change
@@ -68,6 +69,17 @@ class GateInfo:
     token: str
     #: The company is suspended by the platform: its gates answer scans with a "paused" page.
     paused: bool = False
+    # The gate's rules (xgm.gaterules), defaulted so entries cached before them still parse.
+    auto_admit: bool = False
+    hours_from: str = ""
+    hours_to: str = ""
+    ebike: str = ""
+    ebike_where: str = ""
+    rule_note: str = ""
+    #: The name of the nearest other gate ("" when none is set).
+    other_gate: str = ""
+    #: An NFC tag with the gate's URL was written (the poster shows the NFC mark).
+    nfc: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,11 @@ class CompoundInfo:
     name: str
     hotline: str
     buildings: str
+    # The compound guide (xgm.guide), defaulted so entries cached before it still parse.
+    amenity_station: str = ""
+    amenity_water: str = ""
+    amenity_charging: str = ""
+    map_version: int = 0
 
     @property
     def building_list(self) -> list[str]:
@@ -100,39 +117,67 @@ def _from_json(raw: bytes, token: str) -> tuple[GateInfo, CompoundInfo] | None:
     return gate, compound
 
 
+_GATE_FIELDS = [f for f in GateInfo.__dataclass_fields__ if f != "token"]
+_COMPOUND_FIELDS = list(CompoundInfo.__dataclass_fields__)
+
+
 def _to_json(gate: GateInfo, compound: CompoundInfo) -> str:
-    g = {k: getattr(gate, k) for k in ("id", "tenant_id", "compound_id", "name", "paused")}
-    c = {k: getattr(compound, k) for k in ("id", "tenant_id", "name", "hotline", "buildings")}
+    g = {k: getattr(gate, k) for k in _GATE_FIELDS}
+    c = {k: getattr(compound, k) for k in _COMPOUND_FIELDS}
     return json.dumps({"g": g, "c": c}, ensure_ascii=False, separators=(",", ":"))
 
 
 def _from_database(token: str) -> tuple[GateInfo, CompoundInfo] | None:
     """The live gate carrying this token, from the database (any tenant)."""
+    other = aliased(Gate)
     with unscoped():  # the token alone says which tenant the rider is visiting
         row = db.session.execute(
-            select(
-                Gate.id,
-                Gate.tenant_id,
-                Gate.compound_id,
-                Gate.name,
-                Compound.name,
-                Compound.hotline,
-                Compound.buildings,
-                Tenant.status,
-            )
+            select(Gate, Compound, other.name, Tenant.status)
             .join(
                 Compound,
                 (Compound.id == Gate.compound_id) & (Compound.tenant_id == Gate.tenant_id),
             )
             .join(Tenant, Tenant.id == Gate.tenant_id)
+            .outerjoin(
+                other,
+                (other.id == Gate.other_gate_id)
+                & (other.tenant_id == Gate.tenant_id)
+                & (other.compound_id == Gate.compound_id)
+                & other.active.is_(True),
+            )
             .where(Gate.token == token, Gate.active.is_(True), Compound.archived.is_(False))
         ).first()
     if row is None:
         return None
-    gate_id, tenant_id, compound_id, gate_name, name, hotline, buildings, status = row
+    gate, compound, other_name, status = row
     return (
-        GateInfo(gate_id, tenant_id, compound_id, gate_name, token, status != "active"),
-        CompoundInfo(compound_id, tenant_id, name, hotline or "", buildings or ""),
+        GateInfo(
+            gate.id,
+            gate.tenant_id,
+            gate.compound_id,
+            gate.name,
+            token,
+            paused=status != "active",
+            auto_admit=bool(gate.auto_admit),
+            hours_from=gate.hours_from or "",
+            hours_to=gate.hours_to or "",
+            ebike=gate.ebike or "",
+            ebike_where=gate.ebike_where or "",
+            rule_note=gate.rule_note or "",
+            other_gate=other_name or "",
+            nfc=gate.nfc_tag_at is not None,
+        ),
+        CompoundInfo(
+            compound.id,
+            compound.tenant_id,
+            compound.name,
+            compound.hotline or "",
+            compound.buildings or "",
+            amenity_station=compound.amenity_station or "",
+            amenity_water=compound.amenity_water or "",
+            amenity_charging=compound.amenity_charging or "",
+            map_version=compound.map_version or 0,
+        ),
     )
 
 

@@ -53,6 +53,14 @@ class Compound(TenantScoped, db.Model):
     #: Seconds after which every phone of the compound alerts and the arrival is unattended.
     wait_escalate_seconds: Mapped[int] = mapped_column(default=90)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Minutes an admitted rider may stay before the overstay alert (xgm.presence).
+    overstay_minutes: Mapped[int] = mapped_column(default=30)
+    #: Rider amenities on the pass (xgm.guide): where each is, "" when there is none.
+    amenity_station: Mapped[str] = mapped_column(String(60), default="")
+    amenity_water: Mapped[str] = mapped_column(String(60), default="")
+    amenity_charging: Mapped[str] = mapped_column(String(60), default="")
+    #: Bumped at each building-map upload (0: no map); in the map's URL, so phones re-fetch.
+    map_version: Mapped[int] = mapped_column(default=0)
 
     gates = relationship("Gate", back_populates="compound", order_by="Gate.id", overlaps="gates")
 
@@ -90,6 +98,22 @@ class Gate(TenantScoped, db.Model):
     #: The token_version the last printed poster carried: printed only while it is the current one.
     printed_version: Mapped[int | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Per-gate rules (xgm.gaterules), shown on the poster and the pass.
+    #: 自动放行: a verified rider is admitted at scan time, without the guard's tap (owner only).
+    auto_admit: Mapped[bool] = mapped_column(default=False)
+    #: Rider hours "HH:MM" (China time); both "" = always open; from > to spans midnight.
+    hours_from: Mapped[str] = mapped_column(String(5), default="")
+    hours_to: Mapped[str] = mapped_column(String(5), default="")
+    #: E-bikes: "" (no rule), "ride" (may ride in), "park" (must park, at `ebike_where`).
+    ebike: Mapped[str] = mapped_column(String(8), default="")
+    ebike_where: Mapped[str] = mapped_column(String(60), default="")
+    rule_note: Mapped[str] = mapped_column(String(200), default="")
+    #: The nearest other gate of the compound (refusals outside the hours point to it).
+    other_gate_id: Mapped[int | None] = mapped_column(default=None)
+    #: The exit poster's token (xgm.presence): scanning it records the rider's exit.
+    exit_token: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    #: When an NFC tag with the gate's URL was last written from the gate page.
+    nfc_tag_at: Mapped[datetime | None] = mapped_column(default=None)
 
     compound = relationship("Compound", back_populates="gates", overlaps="gates")
 

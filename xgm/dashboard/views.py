@@ -24,6 +24,11 @@ def _int_arg(name: str) -> int | None:
         abort(404)
 
 
+from xgm.presence.overstay import open_overstays  # noqa: E402
+from xgm.presence.stays import minutes_inside  # noqa: E402
+from xgm.privacy import log_access  # noqa: E402
+
+
 @bp.route("/dashboard")
 @office_required("owner", "manager")
 def index():
@@ -50,6 +55,9 @@ def index():
             abort(404)
     scope = figures.Scope(period.start, period.end, compound_ids=compound_ids, gate_id=gate_id)
     unattended_total, unattended = figures.unattended_arrivals(scope)
+    overstays = open_overstays(list(compound_ids) if compound_ids else None)
+    if overstays:
+        log_access(overstays, "office_inside")  # the alert names the riders
     return render_template(
         "dashboard/index.html",
         period=period,
@@ -61,5 +69,7 @@ def index():
         outcome_labels=OUTCOME_LABELS,
         unattended=unattended,
         guard_times=figures.decision_times_by_guard(scope),
+        overstays=overstays,
+        overstay_minutes={a.id: minutes_inside(a) for a in overstays},
         **figure_context(figures.dashboard(scope)),
     )

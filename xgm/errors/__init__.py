@@ -46,6 +46,16 @@ def render_error(code: int, detail: str | None = None):
     return response
 
 
+def _forget_body() -> None:
+    """A request over the size limit is answered unread: the page's own forms (sign-out) must
+    see an empty body, not try to read it again and fail with the same 413."""
+    from flask import request
+    from werkzeug.datastructures import ImmutableMultiDict
+
+    request.__dict__["form"] = ImmutableMultiDict()
+    request.__dict__["files"] = ImmutableMultiDict()
+
+
 def init_app(app) -> None:
     """Register the error handlers."""
 
@@ -54,6 +64,8 @@ def init_app(app) -> None:
         if exc.code is None or exc.code < 400:
             return exc
         detail = getattr(exc, "xgm_detail", None)
+        if exc.code == 413:
+            _forget_body()
         response = render_error(exc.code, detail)
         for name in ("Retry-After", "Allow", "WWW-Authenticate"):
             value = dict(exc.get_headers()).get(name)

@@ -32,6 +32,10 @@ def init_app(app) -> None:
     app.jinja_env.globals["guard_complain_url"] = guard_complain_url
     register_handler("rider.status_changed", on_rider_status_changed)
     on_block_added(refuse_for_block)
+    from xgm.gateagents.commands import on_command_finished
+    from xgm.passes.barrier import on_command_settled
+
+    on_command_finished(on_command_settled)  # the barrier's result reaches the card
     app.config.setdefault("XGM_ARRIVAL_EXPIRY_INTERVAL", 60)
     register_periodic(
         PeriodicJob(
@@ -89,4 +93,4 @@ def register_shift_figures() -> None:
     register_shift_figure(ShiftFigure(20, "denied", _l("拒绝"), decided("denied")))
 
 
-from xgm.passes import console, log, preview, selfservice, views  # noqa: E402,F401  - registers the routes on bp
+from xgm.passes import console, gate_console, log, preview, selfservice, views  # noqa: E402,F401  - registers the routes on bp

@@ -31,6 +31,7 @@ from xgm.guards.access import (
 from xgm.guards.models import Guard, GuardSession
 from xgm.guards.recheck import recheck_channel
 from xgm.passes import bp
+from xgm.passes.barrier import open_for
 from xgm.passes.decisions import NotPending, block_from_deny, decide
 from xgm.passes.feed import arrival_json, channel, channel_pattern, feed_key
 from xgm.passes.flags import card_flags
@@ -233,6 +234,7 @@ def guard_admit(arrival_id: int):
         decide(arrival, "admitted", current_guard())
     except NotPending as exc:
         return _not_pending(exc)
+    open_for(arrival, current_guard())  # a gate with an agent opens its barrier
     log_access([arrival], "guard_card")  # the card may have come by the stream only
     return _answer(arrival)
 

@@ -66,6 +66,13 @@ def arrival_json(arrival: Arrival) -> dict:
         "offline": arrival.offline,
         "manual": arrival.manual,
         "unattended": arrival.unattended_at is not None,
+        # The physical gate (issue 16): how the rider came, 自动放行, the barrier, the stay.
+        "source": arrival.source,
+        "auto": arrival.auto,
+        "barrier": {"status": arrival.barrier, "answer": arrival.barrier_answer},
+        "left_at": to_cn_iso(arrival.left_at),
+        "left_via": arrival.left_via,
+        "overstay": arrival.overstay_at is not None and arrival.left_at is None,
     }
 
 

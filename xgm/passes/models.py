@@ -10,8 +10,13 @@ from tenants import TenantScoped, utcnow
 from xgm.extensions import db
 
 OUTCOMES = ("pending", "admitted", "denied", "refused", "expired")
-#: Why a rider was refused without the guard: the city's status or the property's blocklist.
-REFUSALS = ("suspended", "revoked", "expired", "blocked", "unknown")
+#: Why a rider was refused without the guard: the city's status, the property's blocklist, or
+#: the gate's rider hours.
+REFUSALS = ("suspended", "revoked", "expired", "blocked", "unknown", "hours")
+#: How the rider reached the gate's page: the poster's QR code or an NFC tag (?via=nfc).
+SOURCES = ("qr", "nfc")
+#: How an exit was recorded: the rider's 我已出门, the exit poster, the guard's 已离开.
+EXIT_VIAS = ("pass", "exit-poster", "guard")
 
 
 def new_pass_key() -> str:
@@ -61,6 +66,8 @@ class Arrival(TenantScoped, db.Model):
         # Deliberately not tenant-first: a rider.status_changed webhook refuses the rider's
         # pending arrivals in every tenant at once, by rider code alone.
         Index("ix_arrival_rider_outcome", "rider_code", "outcome"),
+        # Deliberately not tenant-first: the overstay sweep looks for open stays in every tenant.
+        Index("ix_arrival_open_stays", "outcome", "left_at", "decided_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,6 +115,20 @@ class Arrival(TenantScoped, db.Model):
     def blocked_through(self) -> datetime | None:
         """The block's last minute, as riders read it (one ending at midnight reads 23:59)."""
         return self.blocked_until - timedelta(minutes=1) if self.blocked_until else None
+    #: One of SOURCES.
+    source: Mapped[str] = mapped_column(String(12), default="qr")
+    #: 自动放行: admitted at scan time by the gate's setting, not by a guard's tap.
+    auto: Mapped[bool] = mapped_column(default=False)
+    #: The barrier: the status of the newest open command sent for this arrival ("" = none
+    #: sent), and the device's answer (copied from xgm.gateagents when the command settles).
+    barrier: Mapped[str] = mapped_column(String(12), default="")
+    barrier_answer: Mapped[str] = mapped_column(String(200), default="")
+    #: When the rider left the compound (None while inside), and how that was recorded.
+    left_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: One of EXIT_VIAS, "" while inside.
+    left_via: Mapped[str] = mapped_column(String(12), default="")
+    #: When the overstay alert started (None: none); it closes when the rider leaves.
+    overstay_at: Mapped[datetime | None] = mapped_column(default=None)
 
     @property
     def is_pending(self) -> bool:

@@ -40,6 +40,8 @@ class Verdict:
     offline: bool = False
     #: For "blocked": when the block ends (None: until lifted).
     until: datetime | None = None
+    #: 自动放行: the gate admits this rider at scan time (xgm.passes.gaterules decides).
+    auto: bool = False
 
     @property
     def refused(self) -> bool:
@@ -210,7 +212,7 @@ def _column_defaults() -> dict:
     return defaults
 
 
-def _new_arrival(gate, compound, rider_code: str, verdict: Verdict) -> Arrival:
+def _new_arrival(gate, compound, rider_code: str, verdict: Verdict, source: str = "qr") -> Arrival:
     """A transient Arrival (never added to the session) with every column value set."""
     now = utcnow()
     arrival = Arrival(
@@ -223,8 +225,13 @@ def _new_arrival(gate, compound, rider_code: str, verdict: Verdict) -> Arrival:
         tenant_id=gate.tenant_id,
         pass_key=new_pass_key(),
         created_at=now,
+        source=source,
     )
     _snapshot(arrival, verdict)
+    if verdict.auto and not verdict.refused:
+        arrival.outcome = "admitted"
+        arrival.auto = True
+        arrival.decided_at = now
     if verdict.refused:
         arrival.outcome = "refused"
         arrival.refusal = verdict.refusal
@@ -237,7 +244,9 @@ def _new_arrival(gate, compound, rider_code: str, verdict: Verdict) -> Arrival:
     return arrival
 
 
-def _insert_if_no_recent(gate, compound, rider_code: str, verdict: Verdict) -> Arrival | None:
+def _insert_if_no_recent(
+    gate, compound, rider_code: str, verdict: Verdict, source: str = "qr"
+) -> Arrival | None:
     """Insert and commit a new arrival unless this rider has one at this gate within
     REUSE_WITHIN (then None, nothing written). Bypasses the ORM flush, so the tenant checks
     the flush would make are made here."""
@@ -246,7 +255,7 @@ def _insert_if_no_recent(gate, compound, rider_code: str, verdict: Verdict) -> A
         raise TenantRequired("record_scan needs the gate's tenant as the current tenant")
     if gate.tenant_id != tenant_id or compound.tenant_id != tenant_id:
         raise CrossTenantWrite("record_scan for a gate of another tenant")
-    arrival = _new_arrival(gate, compound, rider_code, verdict)
+    arrival = _new_arrival(gate, compound, rider_code, verdict, source)
     params = {c.name: getattr(arrival, c.name) for c in Arrival.__table__.c if c.name != "id"}
     params["reuse_after"] = arrival.created_at - REUSE_WITHIN
     session = db.session()
@@ -266,12 +275,13 @@ def _insert_if_no_recent(gate, compound, rider_code: str, verdict: Verdict) -> A
     return arrival
 
 
-def record_scan(gate, compound, rider_code: str, verdict: Verdict) -> Arrival:
+def record_scan(gate, compound, rider_code: str, verdict: Verdict, source: str = "qr") -> Arrival:
     """The arrival for this scan: the recent one at this gate when it still fits, else a new one.
 
-    `gate` and `compound` are the scan's GateInfo/CompoundInfo (or the ORM objects).
+    `gate` and `compound` are the scan's GateInfo/CompoundInfo (or the ORM objects); `source`
+    is one of models.SOURCES.
     """
-    arrival = _insert_if_no_recent(gate, compound, rider_code, verdict)
+    arrival = _insert_if_no_recent(gate, compound, rider_code, verdict, source)
     if arrival is not None:  # the common case: one statement and the commit
         publish(arrival)
         return arrival
@@ -284,7 +294,7 @@ def record_scan(gate, compound, rider_code: str, verdict: Verdict) -> Arrival:
             return latest
         if verdict.refused and latest.outcome == "pending":
             return refuse(latest, verdict)
-    arrival = _new_arrival(gate, compound, rider_code, verdict)
+    arrival = _new_arrival(gate, compound, rider_code, verdict, source)
     db.session.add(arrival)
     commit_fresh()
     publish(arrival)

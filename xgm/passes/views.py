@@ -10,9 +10,12 @@ from tenants import set_request_tenant, unscoped
 from xgm.compounds.lookup import CompoundInfo, GateInfo, resolve_token
 from xgm.compounds.models import Compound
 from xgm.extensions import db, limiter
+from xgm.gaterules.rules import rule_lines
 from xgm.passes import bp
+from xgm.passes.barrier import open_for
 from xgm.passes.claim import one_scan_at_a_time
 from xgm.passes.forms import ManualForm
+from xgm.passes.gatepolicy import apply_gate_rules
 from xgm.passes.models import Arrival
 from xgm.passes.scanning import (
     ScanReads,
@@ -63,13 +66,17 @@ def now_cn() -> datetime:
 
 
 def show_pass(
-    arrival: Arrival, compound: Compound | CompoundInfo | None = None, gate_token: str | None = None
+    arrival: Arrival,
+    compound: Compound | CompoundInfo | None = None,
+    gate_token: str | None = None,
+    gate: GateInfo | None = None,
 ):
     """The live pass, or the full red screen of a refusal (rules) or a denial (guard)."""
     if compound is None:
         compound = db.session.scalars(
             select(Compound).where(Compound.id == arrival.compound_id)
         ).first()
+    rules = rule_lines(gate) if gate is not None else _rules_of(arrival.gate_id)
     template = (
         "passes/refused.html" if arrival.outcome in ("refused", "denied") else "passes/pass.html"
     )
@@ -78,11 +85,23 @@ def show_pass(
         200,
         arrival=arrival,
         compound=compound,
+        rules=rules,
         now=now_cn(),
         # The "not me" form (riders.switch validates it with SwitchForm) is just the CSRF
         # token, rendered by the template with csrf_token(): no form object on every scan.
         gate_token=gate_token if current_rider_code() else None,
     )
+
+
+def _rules_of(gate_id: int) -> list[str]:
+    """The gate's rule lines for a pass opened by its own URL (no scan's GateInfo at hand)."""
+    from xgm.compounds.models import Gate
+
+    gate = db.session.get(Gate, gate_id)
+    if gate is None:
+        return []
+    other = db.session.get(Gate, gate.other_gate_id) if gate.other_gate_id else None
+    return rule_lines(gate, other.name if other is not None and other.active else "")
 
 
 @bp.route("/g/<token>")
@@ -116,8 +135,16 @@ def _scan(token: str, rider_code: str | None, reads: ScanReads):
     verdict = judge(rider_code, compound.id, reads)
     if verdict is None:
         return _manual_page(gate, compound)
-    arrival = record_scan(gate, compound, rider_code, verdict)
-    return show_pass(arrival, compound, token)
+    verdict = apply_gate_rules(gate, verdict)
+    arrival = record_scan(gate, compound, rider_code, verdict, scan_source())
+    if arrival.auto and not arrival.barrier:
+        open_for(arrival)  # 自动放行: the barrier opens without the guard's tap
+    return show_pass(arrival, compound, token, gate)
+
+
+def scan_source() -> str:
+    """How the rider reached the gate page: "nfc" for a tag's URL (?via=nfc), else "qr"."""
+    return "nfc" if request.args.get("via") == "nfc" else "qr"
 
 
 @bp.route("/g/<token>/manual", methods=["GET", "POST"])

@@ -13,6 +13,7 @@ from pypdf import PdfReader, PdfWriter
 from printables import Poster, PosterCache, poster_cache_key, render_posters_pdf
 from tenants import current_tenant, utcnow
 from xgm.compounds.models import Compound, Gate
+from xgm.gaterules.rules import rule_lines
 from xgm.passes.links import gate_url
 
 SIZES = ("A4", "A3")
@@ -37,6 +38,32 @@ def poster_for(gate: Gate, compound: Compound, printed_on: date | None = None) -
         compound_address=compound.address,
         version=f"v{gate.token_version}",
         printed_on=printed_on or local_today(),
+        rules=tuple(rule_lines(gate, other_gate_name(gate, compound))),
+        nfc=gate.nfc_tag_at is not None,
+    )
+
+
+def other_gate_name(gate: Gate, compound: Compound) -> str:
+    """The name of the gate's nearest other gate when it is set and active, else ""."""
+    if not gate.other_gate_id:
+        return ""
+    other = next((g for g in compound.gates if g.id == gate.other_gate_id), None)
+    return other.name if other is not None and other.active else ""
+
+
+def exit_poster_for(gate: Gate, compound: Compound, url: str) -> Poster:
+    """The gate's exit poster: scanning its QR code (`url`) records the rider's exit."""
+    tenant = current_tenant._get_current_object()
+    return Poster(
+        compound_name=compound.name,
+        gate_name=gate.name,
+        url=url,
+        property_hotline=compound.hotline,
+        supervision_hotline=current_app.config["XGM_SUPERVISION_HOTLINE"],
+        company_name=tenant.name if tenant is not None else "",
+        compound_address=compound.address,
+        printed_on=local_today(),
+        kind="exit",
     )
 
 

@@ -23,6 +23,7 @@ PLACES = {
     "phone_full": _l("完整手机号"),
     "phone_reveal": _l("显示手机号"),
     "phone_call": _l("拨打骑手电话"),
+    "office_inside": _l("在院内名单"),
 }
 
 

@@ -110,7 +110,17 @@
     } else {
       show(complain, false);
     }
+    // Other scripts add their part of a card (the barrier, the stay: console-gate.js).
+    for (var h = 0; h < cardHooks.length; h++) { cardHooks[h](el, a); }
   }
+  var cardHooks = [];
+  window.xgmConsole = {
+    onCard: function (hook) { cardHooks.push(hook); },
+    upsert: function (a) { upsert(a); },
+    post: function (target, body) { return post(target, body); },
+    label: label,
+    cards: function () { return cards; }
+  };
 
   function phoneLink(link, number) {
     if (number) {
