@@ -228,6 +228,12 @@ WRITES = {
     "complaints.guard_complain": Write(
         "complaint.filed", actor="guard", data={"confirm": "new"}, prepare=_fresh_arrival
     ),
+    "gaterules.settings": Write(
+        "gate.rules_updated", data={"hours_from": "07:00", "hours_to": "23:00", "ebike": "ride"}
+    ),
+    "gaterules.nfc_written": Write("gate.nfc_written"),
+    "guide.edit": Write("compound.guide_updated", data={"amenity_water": "门卫室有热水"}),
+    "guide.delete_map": Write("compound.map_deleted"),  # the world has a map
     "compounds.wait_alarm": Write(
         "settings.wait_alarm", data={"wait_alarm_seconds": "40", "wait_escalate_seconds": "120"}
     ),
@@ -280,6 +286,11 @@ NOT_AUDITED = {
     "passes.manual": "a rider registering himself at the gate: the arrival is the record",
     "passes.accept_notice": "a rider reading the privacy notice: a cookie on his phone",
     "riders.switch": "a rider signing his own phone out",
+    "passes.guard_open": "open_gate writes gate_command.sent (tests/physicalgate/test_barrier.py)",
+    "passes.guard_block": "a guard's 加入黑名单 on a card: the block row holds the guard, reason, time",
+    "presence.guard_left": "the arrival holds left_at and left_via (guard)",
+    "presence.rider_exit": "a rider's own 我已出门: the arrival holds left_at and left_via",
+    "presence.exit_poster": "renders the exit poster's PDF; nothing is changed",
     "passes.guard_rider_phone": "a phone reveal or call: one rider-data access-log row each",
     "alerts.test_hook": "a test message to a group robot: the robot's delivery log keeps it",
     "alerts.read": "marks the signed-in user's own notification read",

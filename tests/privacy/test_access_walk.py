@@ -66,6 +66,7 @@ def test_every_route_showing_rider_data_writes_the_access_log(app, tmp_path):
             _clear(app, tenant_a)
             response = client.get(path)
             body = response.get_data().decode("utf-8", "replace")
+            response.close()  # file responses (the favicon) hold their file open until closed
             if not any(mark in body for mark in MARKS):
                 continue
             shown.add(rule.endpoint)

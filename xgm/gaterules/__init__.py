@@ -11,6 +11,7 @@ AUDIT_KINDS = {
     "gate.auto_admit_on": _l("开启自动放行"),
     "gate.auto_admit_off": _l("关闭自动放行"),
     "gate.nfc_written": _l("写入NFC标签"),
+    "gate.rules_updated": _l("修改门岗规则"),
 }
 
 

@@ -85,6 +85,7 @@ def settings(gate_id: int):
         return _page(gate, form, others, 400)
     user = current_office_user()
     before = gate.auto_admit
+    rules_before = _rules(gate)
     if user.is_owner:
         gate.auto_admit = bool(form.auto_admit.data)
     elif bool(form.auto_admit.data) != before:
@@ -96,6 +97,16 @@ def settings(gate_id: int):
     gate.ebike_where = (form.ebike_where.data or "").strip() if gate.ebike == "park" else ""
     gate.rule_note = (form.note.data or "").strip()
     gate.other_gate_id = int(form.other_gate.data) if form.other_gate.data else None
+    if _rules(gate) != rules_before:
+        record(
+            "gate.rules_updated",
+            detail={
+                "compound": gate.compound.name,
+                "gate": gate.name,
+                "before": rules_before,
+                "after": _rules(gate),
+            },
+        )
     if gate.auto_admit != before:
         record(
             "gate.auto_admit_on" if gate.auto_admit else "gate.auto_admit_off",
@@ -104,6 +115,16 @@ def settings(gate_id: int):
     db.session.commit()
     flash(_("已保存门岗规则"), "success")
     return redirect(url_for("gaterules.settings", gate_id=gate.id))
+
+
+def _rules(gate) -> dict:
+    """The rule fields as the audit log keeps them (before -> after)."""
+    return {
+        "hours": [gate.hours_from or "", gate.hours_to or ""],
+        "ebike": [gate.ebike or "", gate.ebike_where or ""],
+        "note": gate.rule_note or "",
+        "other_gate_id": gate.other_gate_id,
+    }
 
 
 @bp.route("/gates/<int:gate_id>/nfc", methods=["POST"])

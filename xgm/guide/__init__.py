@@ -23,4 +23,16 @@ def init_app(app) -> None:
 
     app.before_request_funcs.setdefault(None, []).insert(1, _allow_map_upload)
 
+    from flask_babel import lazy_gettext as _l
+
+    from xgm.audit import register_kinds
+
+    register_kinds(
+        {
+            "compound.guide_updated": _l("修改骑手指引"),
+            "compound.map_deleted": _l("删除小区平面图"),
+        }
+    )
+
+
 from xgm.guide import models, views  # noqa: E402,F401 - registers the routes on bp

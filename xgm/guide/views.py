@@ -9,6 +9,7 @@ from sqlalchemy import select
 from tenants import get_or_404, utcnow
 from xgm.accounts.access import current_office_user, office_required
 from xgm.accounts.forms import ConfirmForm
+from xgm.audit import record
 from xgm.compounds.models import Compound
 from xgm.extensions import db
 from xgm.guide import bp
@@ -87,6 +88,10 @@ def edit(compound_id: int):
     compound.amenity_charging = (form.amenity_charging.data or "").strip()
     if form.overstay_minutes.data is not None:
         compound.overstay_minutes = form.overstay_minutes.data
+    record(
+        "compound.guide_updated",
+        detail={"compound": compound.name, "map": bool(getattr(upload, "filename", ""))},
+    )
     db.session.commit()
     flash(_("已保存骑手指引"), "success")
     return redirect(url_for("guide.edit", compound_id=compound.id))
@@ -103,6 +108,7 @@ def delete_map(compound_id: int):
     if row is not None:
         db.session.delete(row)
         compound.map_version = 0
+        record("compound.map_deleted", detail={"compound": compound.name})
         db.session.commit()
     return redirect(url_for("guide.edit", compound_id=compound.id))
 

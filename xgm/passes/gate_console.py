@@ -45,6 +45,7 @@ def guard_barrier(arrival_id: int):
     arrival = _arrival_or_404(arrival_id)
     if arrival.barrier in ("pending", "claimed") and latest_for_arrival(arrival.id) is not None:
         db.session.refresh(arrival)
+    log_access([arrival], "guard_card")  # the card it answers shows the rider's data
     return jsonify({"arrival": _answer_json(arrival)})
 
 
@@ -62,12 +63,14 @@ def guard_block(arrival_id: int):
     arrival = _arrival_or_404(arrival_id)
     form = DenyForm(meta={"csrf": False})  # CSRFProtect checked the field or X-CSRFToken
     if not form.validate():
-        message = next(iter(form.errors.values()))[0] if form.errors else _("请填写拉黑原因")
+        message = (
+            next(iter(form.errors.values()))[0] if form.errors else _("请填写加入黑名单的原因")
+        )
         response = jsonify({"error": str(message), "fields": _field_errors(form)})
         response.status_code = 400
         return response
     if arrival.outcome != "admitted" or not arrival.rider_code:
-        return _answer(arrival, 409, _("只有已放行的骑手可以在这里拉黑"))
+        return _answer(arrival, 409, _("只有已放行的骑手可以在这里加入黑名单"))
     block_from_deny(arrival, current_guard(), form.reason.data.strip(), form.block_days.data or 0)
     log_access([arrival], "guard_card")
     return _answer(arrival)

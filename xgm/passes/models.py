@@ -115,6 +115,7 @@ class Arrival(TenantScoped, db.Model):
     def blocked_through(self) -> datetime | None:
         """The block's last minute, as riders read it (one ending at midnight reads 23:59)."""
         return self.blocked_until - timedelta(minutes=1) if self.blocked_until else None
+
     #: One of SOURCES.
     source: Mapped[str] = mapped_column(String(12), default="qr")
     #: 自动放行: admitted at scan time by the gate's setting, not by a guard's tap.
