@@ -74,6 +74,8 @@ class Complaint:
     history: list[dict[str, Any]] = field(default_factory=list)
     #: Requests answered 200 with this complaint's id (same Idempotency-Key again).
     replays: int = 0
+    #: The integrator's X-Request-ID of the first receipt (for tracing across systems).
+    request_id: str = ""
 
     def answer(self) -> dict[str, str]:
         """Return the first-receipt answer, repeated verbatim on replays."""
@@ -97,6 +99,7 @@ class Complaint:
             "category": self.category,
             "received_at": self.received_at.isoformat(),
             "replays": self.replays,
+            "request_id": self.request_id,
             "body": self.body,
         }
 

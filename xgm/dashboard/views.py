@@ -10,6 +10,7 @@ from xgm.dashboard.periods import PeriodError, period_from_args
 from xgm.dashboard.presenting import figure_context
 from xgm.errors import render_error
 from xgm.extensions import db
+from xgm.replica import replica_reads
 
 
 def _int_arg(name: str) -> int | None:
@@ -24,6 +25,7 @@ def _int_arg(name: str) -> int | None:
 
 @bp.route("/dashboard")
 @office_required("owner", "manager")
+@replica_reads
 def index():
     """Entries, wait times, outcomes, platforms and complaints for a period, compound and gate."""
     try:

@@ -15,6 +15,7 @@ from xgm.exports.forms import ExportForm
 from xgm.exports.jobs import give_up_if_overdue, queue_export, retry_export
 from xgm.exports.models import ExportJob
 from xgm.extensions import db
+from xgm.replica import reading_replica
 
 RECENT_JOBS = 20
 
@@ -73,10 +74,11 @@ def _export(kind: str):
         period = period_between(request.args.get("from"), request.args.get("to"))
     except PeriodError as exc:
         return render_error(400, str(exc))
-    rows = count_rows(kind, period)
-    filename = f"{kind}_{period.first_day.isoformat()}_{period.last_day.isoformat()}.csv"
-    if rows <= current_app.config["XGM_EXPORT_SYNC_MAX_ROWS"]:
-        return _csv_response(render_csv(kind, iter_rows(kind, period)), filename)
+    with reading_replica():
+        rows = count_rows(kind, period)
+        filename = f"{kind}_{period.first_day.isoformat()}_{period.last_day.isoformat()}.csv"
+        if rows <= current_app.config["XGM_EXPORT_SYNC_MAX_ROWS"]:
+            return _csv_response(render_csv(kind, iter_rows(kind, period)), filename)
     form = ExportForm(
         kind=kind, first_day=period.first_day.isoformat(), last_day=period.last_day.isoformat()
     )

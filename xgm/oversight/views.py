@@ -14,6 +14,7 @@ from xgm.extensions import db
 from xgm.oversight import bp
 from xgm.oversight.access import current_observer, observer_required
 from xgm.oversight.area import area_compounds
+from xgm.replica import replica_reads
 
 COMPLAINTS_SHOWN = 200
 
@@ -38,6 +39,7 @@ def recent_complaints(scope: figures.Scope, limit: int = COMPLAINTS_SHOWN) -> li
 
 @bp.route("/oversight")
 @observer_required
+@replica_reads
 def index():
     """Figures of the area's compounds (all, or one), per compound, and the complaints filed."""
     observer = current_observer()

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from xgm.observability import metrics
 from xgm.passes.feed import FeedEvent, id_tuple, latest_id, replay
 from xgm.passes.hub import GAP, Hub
 
@@ -104,6 +105,7 @@ def events(spec: StreamSpec) -> Iterator[str]:
     """Yield the SSE text of one guard stream until it ends (lifetime, sign-out, client gone)."""
     sub = spec.hub.subscribe(spec.channel)
     shown = _Shown(spec.shown)
+    metrics.guard_streams.inc()
     try:
         # Subscribed first, then the starting point: nothing published in between is lost.
         last = spec.last_id or latest_id(spec.redis, spec.feed_key)
@@ -141,6 +143,7 @@ def events(spec: StreamSpec) -> Iterator[str]:
                 shown.add(item.data)
                 shown.flush()
     finally:
+        metrics.guard_streams.dec()
         spec.hub.unsubscribe(sub)
         shown.flush(force=True)
 

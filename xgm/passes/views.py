@@ -10,6 +10,7 @@ from tenants import set_request_tenant, unscoped
 from xgm.compounds.lookup import CompoundInfo, GateInfo, resolve_token
 from xgm.compounds.models import Compound
 from xgm.extensions import db, limiter
+from xgm.observability import metrics
 from xgm.passes import bp
 from xgm.passes.claim import one_scan_at_a_time
 from xgm.passes.forms import ManualForm
@@ -90,6 +91,7 @@ def gate(token: str):
 def _scan(token: str, rider_code: str | None, reads: ScanReads):
     found = resolve_gate(token, reads.gate)
     if found is None:
+        metrics.record_scan("unknown_gate")
         return _page("passes/expired.html", 404)
     gate, compound = found
     set_request_tenant(gate.tenant_id)
@@ -99,8 +101,10 @@ def _scan(token: str, rider_code: str | None, reads: ScanReads):
         return start_signin(token)
     verdict = judge(rider_code, compound.id, reads)
     if verdict is None:
+        metrics.record_scan("city_down")
         return _manual_page(gate, compound)
     arrival = record_scan(gate, compound, rider_code, verdict)
+    metrics.record_scan(arrival.outcome)
     return show_pass(arrival, compound, token)
 
 
