@@ -162,6 +162,7 @@ class PgCluster:
             with (data / "postgresql.conf").open("a") as conf:
                 conf.write("hot_standby = on\n")
         log = self.dir / "postgres.log"
+        log_file = log.open("ab")
         self.process = subprocess.Popen(
             [
                 str(PG_BIN / "postgres"),
@@ -174,10 +175,11 @@ class PgCluster:
                 "-c",
                 f"unix_socket_directories={self.dir}",
             ],  # fmt: skip
-            stdout=log.open("ab"),
+            stdout=log_file,
             stderr=subprocess.STDOUT,
             **_as_service_user(),
         )
+        log_file.close()  # the server holds its own descriptor
         try:
             _wait_for(self.dsn(), self.process, 60, f"postgres on {self.port} (log: {log})")
         except BaseException:
