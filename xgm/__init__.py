@@ -48,8 +48,8 @@ def create_app(config: dict | None = None) -> Flask:
     from flask_login import current_user
 
     import tenants
-    from xgm import errors, headers, inputs, observability, replica
-    from xgm.config import load_config
+    from xgm import errors, headers, inputs, observability, preflight, replica
+    from xgm.config import ConfigError, load_config
     from xgm.extensions import babel, csrf, db, limiter, login_manager, migrate
     from xgm.i18n import install_template_gettext, select_locale
 
@@ -59,7 +59,13 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
         instance_relative_config=False,
     )
-    app.config.update(load_config(Path(app.instance_path)))
+    try:
+        app.config.update(load_config(Path(app.instance_path)))
+    except (ConfigError, ValueError):
+        if not preflight.requested():
+            raise
+        # `flask check-config` names every problem itself: start on the defaults meanwhile.
+        app.config.update(load_config(Path(app.instance_path), env={}))
     if config:
         app.config.update(config)
 
@@ -126,4 +132,5 @@ def create_app(config: dict | None = None) -> Flask:
     from xgm import cli
 
     cli.init_app(app)
+    preflight.init_app(app)
     return app
