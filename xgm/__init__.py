@@ -129,8 +129,9 @@ def create_app(config: dict | None = None) -> Flask:
         if hasattr(module, "init_app"):
             module.init_app(app)
 
-    from xgm import cli
+    from xgm import cli, history
 
+    history.init_app(app)
     cli.init_app(app)
     preflight.init_app(app)
     return app
