@@ -159,7 +159,7 @@ def connection_checks(env: Mapping[str, str]) -> Iterator[Result]:
     import psycopg
     from redis import Redis
 
-    from xgm.probes.readiness import migration_heads
+    from xgm.probes.readiness import migration_heads, schema_state
 
     database = env.get("DATABASE_URL", "")
     if database.startswith(("postgres://", "postgresql")):
@@ -167,13 +167,15 @@ def connection_checks(env: Mapping[str, str]) -> Iterator[Result]:
         try:
             with psycopg.connect(dsn, connect_timeout=3, prepare_threshold=None) as conn:
                 rows = {r[0] for r in conn.execute("SELECT version_num FROM alembic_version")}
-            heads = migration_heads()
-            if rows != heads:
+            heads, state = migration_heads(), schema_state(rows)
+            if state == "behind":
                 yield _error(
                     "DATABASE_URL",
                     f"schema at {','.join(sorted(rows)) or 'none'}, head is "
                     f"{','.join(sorted(heads))}: run `flask --app wsgi db upgrade`",
                 )
+            elif state == "ahead":
+                yield _warn("DATABASE_URL", "answers, schema of a newer release (migrated first)")
             else:
                 yield _ok("DATABASE_URL", "answers, schema at head")
         except psycopg.Error as exc:
