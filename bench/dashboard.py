@@ -113,6 +113,7 @@ def make_app():
             "XGM_ARGON2_PROFILE": "owasp_minimum",
             "SECRET_KEY": "bench-secret",
             "XGM_CITY_URL": "http://127.0.0.1:9",
+            "XGM_REQUEST_LOG": False,
         }
     )
 
