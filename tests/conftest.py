@@ -23,7 +23,9 @@ from xgm.privacy.viewings import close_viewing_buffer
 TEST_DB = os.environ.get("XGM_TEST_DB", "sqlite")
 PG_ADMIN = os.environ.get("XGM_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_DB = int(os.environ.get("XGM_TEST_REDIS_DB", "15" if TEST_DB == "sqlite" else "14"))
-REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
+#: XGM_TEST_REDIS_PORT: another Redis server for checkouts tested side by side (default 6379).
+REDIS_PORT = int(os.environ.get("XGM_TEST_REDIS_PORT", "6379"))
+REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/{REDIS_DB}"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 

@@ -7,6 +7,7 @@ import uuid
 import pytest
 from redis import Redis
 
+from tests.conftest import REDIS_URL
 from xgm.city.errors import BadSignature
 from xgm.city.signing import (
     MemoryNonceStore,
@@ -183,7 +184,7 @@ def test_memory_store_forgets_after_ttl():
 
 def test_redis_store_uses_set_nx_ex():
     """The Redis store reports a nonce seen on its second use and expires it in 600 s."""
-    redis = Redis.from_url("redis://127.0.0.1:6379/13")
+    redis = Redis.from_url(REDIS_URL)
     prefix = f"test:nonce:{uuid.uuid4().hex}:"
     store = RedisNonceStore(redis, prefix)
     try:
