@@ -43,7 +43,8 @@ def metrics_allowed(config, remote_addr: str | None, authorization: str | None) 
     token = config.get("XGM_METRICS_TOKEN") or ""
     if token and authorization:
         scheme, _, given = authorization.partition(" ")
-        if scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), token):
+        given_bytes = given.strip().encode("utf-8", "surrogatepass")
+        if scheme.lower() == "bearer" and hmac.compare_digest(given_bytes, token.encode()):
             return True
     networks = config.get("XGM_METRICS_NETWORKS") or ()
     if not networks or not remote_addr:
