@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 CITYSIM_PORT ?= 5055
-APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils zbar-tools chromium wrk
+APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils zbar-tools chromium wrk pgbouncer
 export FLASK_APP := wsgi
 
 .PHONY: run test test-sqlite test-postgresql screenshots lint setup apt venv translations db demo bench clean
@@ -13,7 +13,8 @@ export FLASK_APP := wsgi
 setup: apt venv translations
 
 # System packages: CJK fonts and HarfBuzz subsetting for the posters, poppler/zbar for the poster
-# tests, Chromium for the real-browser tests, wrk for the scan benchmark.
+# tests, Chromium for the real-browser tests, wrk for the scan benchmark, pgbouncer for the
+# connection-pooling test (tests/pooling).
 apt:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -10,3 +10,43 @@ timeout = 60
 graceful_timeout = 20
 keepalive = 5
 accesslog = os.environ.get("XGM_ACCESS_LOG") or None
+
+# Prometheus multiprocess mode: every worker writes its samples to files in one directory and
+# /metrics adds them up. Set before the app is imported (workers inherit it). Share the same
+# directory with the RQ workers on this host (PROMETHEUS_MULTIPROC_DIR in the environment
+# file) and /metrics shows their city calls too; without it a private one is made here.
+metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if not metrics_dir:
+    import tempfile
+
+    metrics_dir = tempfile.mkdtemp(prefix="xgm-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+os.makedirs(metrics_dir, exist_ok=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def on_starting(server):
+    """Drop the sample files of processes that no longer run (a previous gunicorn's)."""
+    import glob
+    import re
+
+    for path in glob.glob(os.path.join(metrics_dir, "*.db")):
+        match = re.search(r"_(\d+)\.db$", path)
+        if match and not _pid_alive(int(match.group(1))):
+            os.remove(path)
+
+
+def child_exit(server, worker):
+    """A worker ended: its live gauges (open guard streams) no longer count."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

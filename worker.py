@@ -5,6 +5,7 @@ Run more of these processes (same environment) to deliver more in parallel. Peri
 (the complaint outbox sweep, ...) are scheduled at start and re-checked on each maintenance tick.
 """
 
+import os
 import sys
 
 from xgm import create_app
@@ -18,7 +19,13 @@ def main(argv: list[str]) -> int:
     worker = make_worker(app, argv or None)
     with app.app_context():
         ensure_periodic_jobs()
-    worker.work(with_scheduler=True)
+    try:
+        worker.work(with_scheduler=True)
+    finally:
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # its live gauges stop counting
+            from prometheus_client import multiprocess
+
+            multiprocess.mark_process_dead(os.getpid())
     return 0
 
 

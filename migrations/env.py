@@ -96,6 +96,15 @@ def run_migrations_online():
 
         conf_args["include_object"] = include_object
 
+    if conf_args.get("include_name") is None:
+        from xgm.history.months import is_any_partition
+
+        def include_name(name, type_, parent_names):
+            # Monthly partitions (arrival_p202612, ...) are made by xgm/history, not models.
+            return not (type_ == "table" and is_any_partition(name))
+
+        conf_args["include_name"] = include_name
+
     connectable = get_engine()
 
     with connectable.connect() as connection:

@@ -41,6 +41,7 @@ BLUEPRINTS = (
     "xgm.gaterules",
     "xgm.presence",
     "xgm.guide",
+    "xgm.probes",
 )
 
 
@@ -53,8 +54,8 @@ def create_app(config: dict | None = None) -> Flask:
     from flask_login import current_user
 
     import tenants
-    from xgm import errors, headers, inputs
-    from xgm.config import load_config
+    from xgm import errors, headers, inputs, observability, preflight, replica
+    from xgm.config import ConfigError, load_config
     from xgm.extensions import babel, csrf, db, limiter, login_manager, migrate
     from xgm.i18n import install_template_gettext, select_locale
 
@@ -64,11 +65,18 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
         instance_relative_config=False,
     )
-    app.config.update(load_config(Path(app.instance_path)))
+    try:
+        app.config.update(load_config(Path(app.instance_path)))
+    except (ConfigError, ValueError):
+        if not preflight.requested():
+            raise
+        # `flask check-config` names every problem itself: start on the defaults meanwhile.
+        app.config.update(load_config(Path(app.instance_path), env={}))
     if config:
         app.config.update(config)
 
     db.init_app(app)
+    replica.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -96,6 +104,12 @@ def create_app(config: dict | None = None) -> Flask:
     # First of all before-request hooks: CSRF and rate-limit checks may abort the request and
     # render an error page, which must run inside this request's own (empty) tenant scope.
     app.before_request_funcs.setdefault(None, []).insert(0, _open_tenant_scope)
+    observability.init_app(app)  # its request id comes first of all (error pages show it)
+    proxies = int(app.config.get("XGM_PROXY_HOPS") or 0)
+    if proxies:  # behind nginx: the client's address and scheme from X-Forwarded-For/-Proto
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)
 
     @app.teardown_request
     def _close_tenant_scope(exc):
@@ -121,7 +135,9 @@ def create_app(config: dict | None = None) -> Flask:
         if hasattr(module, "init_app"):
             module.init_app(app)
 
-    from xgm import cli
+    from xgm import cli, history
 
+    history.init_app(app)
     cli.init_app(app)
+    preflight.init_app(app)
     return app

@@ -37,12 +37,41 @@ def engine_options(database_url: str, env) -> dict:
     pre_ping = env.get("XGM_DB_PRE_PING", "1") != "0"
     if not database_url.startswith("postgresql"):
         return {"pool_pre_ping": pre_ping}
-    return {
+    options = {
         "pool_pre_ping": pre_ping,
         "pool_recycle": int(env.get("XGM_DB_POOL_RECYCLE", "1800")),
         "pool_size": int(env.get("XGM_DB_POOL_SIZE", "20")),
         "max_overflow": int(env.get("XGM_DB_MAX_OVERFLOW", "10")),
     }
+    if env.get("XGM_DB_PREPARED_STATEMENTS", "1") == "0":
+        # Behind pgbouncer in transaction pooling mode the next transaction may run on another
+        # server connection, which lacks the statements psycopg prepared: prepare none.
+        options["connect_args"] = {"prepare_threshold": None}
+    return options
+
+
+def normalise_database_url(url: str) -> str:
+    """postgres:// and postgresql:// as SQLAlchemy's psycopg (3) URL; others unchanged."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def parse_networks(value: str) -> tuple:
+    """ "10.0.0.0/8, 127.0.0.1" as ip_network objects; ConfigError names a bad entry."""
+    import ipaddress
+
+    networks = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError as exc:
+            raise ConfigError(f"XGM_METRICS_NETWORKS: {item!r} is not a network ({exc})") from None
+    return tuple(networks)
 
 
 def load_config(instance_path: Path, env=None) -> dict:
@@ -58,11 +87,10 @@ def load_config(instance_path: Path, env=None) -> dict:
                 "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
             )
         secret_key = _instance_secret_key(instance_path)
-    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'xgm.sqlite3'}"
-    if database_url.startswith("postgres://"):
-        database_url = "postgresql://" + database_url[len("postgres://") :]
-    if database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    database_url = normalise_database_url(
+        env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'xgm.sqlite3'}"
+    )
+    replica_url = normalise_database_url(env.get("XGM_DATABASE_REPLICA_URL", "").strip())
     redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     public_url = env.get("XGM_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
     return {
@@ -70,6 +98,15 @@ def load_config(instance_path: Path, env=None) -> dict:
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, env),
+        # Optional streaming replica for dashboards, oversight and exports (xgm/replica/).
+        "XGM_DATABASE_REPLICA_URL": replica_url or None,
+        # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (0: none).
+        "XGM_PROXY_HOPS": int(env.get("XGM_PROXY_HOPS", "0")),
+        # /metrics: a Bearer token, or client networks (comma-separated CIDRs); neither: 404.
+        "XGM_METRICS_TOKEN": env.get("XGM_METRICS_TOKEN", ""),
+        "XGM_METRICS_NETWORKS": parse_networks(env.get("XGM_METRICS_NETWORKS", "")),
+        # One JSON line per request on stderr (logger xgm.requests); 0 turns it off.
+        "XGM_REQUEST_LOG": env.get("XGM_REQUEST_LOG", "1") != "0",
         "REDIS_URL": redis_url,
         "XGM_PUBLIC_URL": public_url,
         "XGM_CITY_URL": env.get("XGM_CITY_URL", CITY_DEV_URL).rstrip("/"),

@@ -28,6 +28,9 @@ from xgm.city.errors import (
 )
 from xgm.city.records import ComplaintReceipt, ReminderReceipt, RiderCard, TokenResult
 from xgm.city.signing import signed_headers
+from xgm.observability import metrics
+from xgm.observability.requestid import HEADER as REQUEST_ID_HEADER
+from xgm.observability.requestid import current_request_id
 
 JSON_TYPE = "application/json; charset=utf-8"
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -111,7 +114,7 @@ class CityClient:
             "client_secret": self._secret,
         }
         body = urlencode(form).encode("ascii")
-        response = self._send("POST", CODE_EXCHANGE_PATH, body, FORM_TYPE)
+        response = self._send("POST", CODE_EXCHANGE_PATH, body, FORM_TYPE, name="oauth_token")
         if response.status_code == 400:
             raise InvalidGrant(_oauth_error(response) or "invalid_grant", status=400)
         if response.status_code == 401:
@@ -131,7 +134,9 @@ class CityClient:
 
     def get_rider(self, rider_code: str) -> RiderCard:
         """Return the city's current card for a rider; UnknownRider on 404."""
-        response = self._send("GET", f"/api/v1/riders/{quote(rider_code, safe='')}")
+        response = self._send(
+            "GET", f"/api/v1/riders/{quote(rider_code, safe='')}", name="get_rider"
+        )
         if response.status_code == 404:
             raise UnknownRider(f"unknown rider {rider_code}", status=404)
         data = self._expect_json(response, (200,))
@@ -146,7 +151,12 @@ class CityClient:
         """File a complaint once per idempotency key; 200 replays give first_receipt=False."""
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         response = self._send(
-            "POST", "/api/v1/complaints", body, JSON_TYPE, {"Idempotency-Key": idempotency_key}
+            "POST",
+            "/api/v1/complaints",
+            body,
+            JSON_TYPE,
+            {"Idempotency-Key": idempotency_key},
+            name="post_complaint",
         )
         if response.status_code == 400:
             message, fields = _complaint_error(response)
@@ -165,7 +175,9 @@ class CityClient:
 
     def get_complaint(self, complaint_id: str) -> dict[str, Any]:
         """Return the city's view of a complaint (status and history); UnknownComplaint on 404."""
-        response = self._send("GET", f"/api/v1/complaints/{quote(complaint_id, safe='')}")
+        response = self._send(
+            "GET", f"/api/v1/complaints/{quote(complaint_id, safe='')}", name="get_complaint"
+        )
         if response.status_code == 404:
             raise UnknownComplaint(f"unknown complaint {complaint_id}", status=404)
         data = self._expect_json(response, (200,))
@@ -216,14 +228,23 @@ class CityClient:
         body: bytes = b"",
         content_type: str | None = None,
         extra: Mapping[str, str] | None = None,
+        name: str = "other",
     ) -> requests.Response:
-        """Send one signed request; map transport failures and shared statuses to errors."""
+        """Send one signed request; map transport failures and shared statuses to errors.
+
+        The request id of the work in hand goes along as `X-Request-ID`; each call is counted
+        and timed by `name` (never by its path, which may hold a rider code).
+        """
         headers = signed_headers(self.client_id, self._secret, method, path, body)
         headers["Accept"] = "application/json"
+        request_id = current_request_id()
+        if request_id:
+            headers[REQUEST_ID_HEADER] = request_id
         if content_type:
             headers["Content-Type"] = content_type
         if extra:
             headers.update(extra)
+        started = time.perf_counter()
         try:
             response = self.session.request(
                 method,
@@ -234,10 +255,13 @@ class CityClient:
                 allow_redirects=False,
             )
         except requests.Timeout as exc:
+            metrics.record_city_call(name, "timeout", time.perf_counter() - started)
             raise CityUnavailable(f"city platform timed out: {exc}") from exc
         except requests.RequestException as exc:
+            metrics.record_city_call(name, "unreachable", time.perf_counter() - started)
             raise CityUnavailable(f"city platform unreachable: {exc}") from exc
         status = response.status_code
+        metrics.record_city_call(name, str(status), time.perf_counter() - started)
         if status == 429:
             raise CityRateLimited(
                 "city platform rate limit", retry_after=_retry_after(response.headers)

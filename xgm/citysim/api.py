@@ -123,6 +123,7 @@ def post_complaint() -> Response:
             category=body["category"],
             body=body,
             received_at=received_at,
+            request_id=request.headers.get("X-Request-ID", "")[:64],
             history=[
                 {"status": "received", "note": "城市平台已受理", "at": received_at.isoformat()}
             ],

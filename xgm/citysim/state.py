@@ -80,6 +80,8 @@ class Complaint:
     replies: list[dict[str, Any]] = field(default_factory=list)
     #: Attachments of the body as fetched: {"url", "content_type", "sha256", "bytes", "fetched"}.
     attachments: list[dict[str, Any]] = field(default_factory=list)
+    #: The integrator's X-Request-ID of the first receipt (for tracing across systems).
+    request_id: str = ""
 
     def answer(self) -> dict[str, str]:
         """Return the first-receipt answer, repeated verbatim on replays."""
@@ -106,6 +108,7 @@ class Complaint:
             "reminders": [dict(r) for r in self.reminders],
             "attachments": [dict(a) for a in self.attachments],
             "replies": [dict(r) for r in self.replies],
+            "request_id": self.request_id,
             "body": self.body,
         }
 

@@ -12,6 +12,7 @@ from xgm.dashboard.periods import PeriodError, period_from_args
 from xgm.dashboard.presenting import figure_context
 from xgm.errors import render_error
 from xgm.extensions import db
+from xgm.replica import replica_reads
 
 
 def _int_arg(name: str) -> int | None:
@@ -31,6 +32,7 @@ from xgm.privacy import log_access  # noqa: E402
 
 @bp.route("/dashboard")
 @office_required("owner", "manager")
+@replica_reads
 def index():
     """Entries, wait times, outcomes, platforms, complaints, unattended arrivals and each guard's
     time to decision, for a period, compound and gate."""

@@ -6,6 +6,8 @@ from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from xgm.observability.requestid import current_request_id
+
 log = logging.getLogger(__name__)
 
 
@@ -36,11 +38,16 @@ def render_error(code: int, detail: str | None = None):
     title, text = messages.get(code, messages[500] if code >= 500 else messages[400])
     if detail:
         text = detail
+    request_id = current_request_id()
     if _wants_json():
-        response = jsonify({"error": {"code": code, "title": title, "message": text}})
+        response = jsonify(
+            {"error": {"code": code, "title": title, "message": text, "request_id": request_id}}
+        )
     else:
         response = make_response(
-            render_template("errors/error.html", code=code, title=title, text=text)
+            render_template(
+                "errors/error.html", code=code, title=title, text=text, request_id=request_id
+            )
         )
     response.status_code = code
     return response

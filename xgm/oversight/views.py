@@ -15,6 +15,7 @@ from xgm.extensions import db
 from xgm.oversight import bp
 from xgm.oversight.access import current_observer, observer_required
 from xgm.oversight.area import area_compounds
+from xgm.replica import replica_reads
 
 COMPLAINTS_SHOWN = 200
 
@@ -50,6 +51,7 @@ def overdue_count(scope: figures.Scope) -> int:
 
 @bp.route("/oversight")
 @observer_required
+@replica_reads
 def index():
     """Figures of the area's compounds (all, or one), per compound, and the complaints filed."""
     observer = current_observer()

@@ -9,6 +9,7 @@ from sqlalchemy import update
 from tenants import utcnow
 from xgm.blocks import add_block
 from xgm.extensions import db
+from xgm.observability import metrics
 from xgm.passes.feed import publish
 from xgm.passes.models import Arrival
 from xgm.passes.scanning import PENDING_FOR, expire_if_stale
@@ -48,6 +49,7 @@ def decide(arrival: Arrival, outcome: str, guard, reason: str = "") -> Arrival:
     db.session.refresh(arrival)
     if result.rowcount != 1:
         raise NotPending(arrival)
+    metrics.record_decision(outcome, (now - arrival.created_at).total_seconds())
     publish(arrival)
     return arrival
 

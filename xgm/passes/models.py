@@ -68,11 +68,14 @@ class Arrival(TenantScoped, db.Model):
         Index("ix_arrival_rider_outcome", "rider_code", "outcome"),
         # Deliberately not tenant-first: the overstay sweep looks for open stays in every tenant.
         Index("ix_arrival_open_stays", "outcome", "left_at", "decided_at"),
+        # Not unique: on PostgreSQL arrivals are partitioned by month (xgm/history), and a
+        # partitioned table's unique keys must hold created_at. The key is 144 random bits.
+        Index("ix_arrival_pass_key", "pass_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Capability in the rider's pass URL (/passes/<key>); never an id.
-    pass_key: Mapped[str] = mapped_column(String(32), unique=True, default=new_pass_key)
+    pass_key: Mapped[str] = mapped_column(String(32), default=new_pass_key)
     compound_id: Mapped[int] = mapped_column()
     gate_id: Mapped[int] = mapped_column()
     #: Names as they were at the scan, so the log reads right after renames.

@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from xgm.observability import metrics
 from xgm.passes.feed import EVERY_GATE, FeedEvent, id_tuple, latest_id, replay
 from xgm.passes.hub import GAP, RECHECK, Hub
 
@@ -121,6 +122,7 @@ def events(spec: StreamSpec) -> Iterator[str]:
     shift_end = started + spec.shift_left if spec.shift_left is not None else float("inf")
     deadline = min(started + spec.max_seconds, shift_end)
     signed_out = sse("{}", event="signed-out")
+    metrics.guard_streams.inc()
     try:
         # Subscribed first, then the starting point: nothing published in between is lost.
         last = spec.last_id or latest_id(spec.redis, spec.feed_key)
@@ -177,6 +179,7 @@ def events(spec: StreamSpec) -> Iterator[str]:
         if time.monotonic() >= shift_end:
             yield signed_out
     finally:
+        metrics.guard_streams.dec()
         spec.hub.unsubscribe(sub)
         shown.flush(force=True)
 

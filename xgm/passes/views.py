@@ -11,6 +11,7 @@ from xgm.compounds.lookup import CompoundInfo, GateInfo, resolve_token
 from xgm.compounds.models import Compound
 from xgm.extensions import db, limiter
 from xgm.gaterules.rules import rule_lines
+from xgm.observability import metrics
 from xgm.passes import bp
 from xgm.passes.barrier import open_for
 from xgm.passes.claim import one_scan_at_a_time
@@ -119,6 +120,7 @@ def gate(token: str):
 def _scan(token: str, rider_code: str | None, reads: ScanReads):
     found = resolve_gate(token, reads.gate)
     if found is None:
+        metrics.record_scan("unknown_gate")
         return _page("passes/expired.html", 404)
     gate, compound = found
     if gate.paused:
@@ -134,9 +136,11 @@ def _scan(token: str, rider_code: str | None, reads: ScanReads):
         return notice_page(gate.tenant_id, compound.name, token)
     verdict = judge(rider_code, compound.id, reads)
     if verdict is None:
+        metrics.record_scan("city_down")
         return _manual_page(gate, compound)
     verdict = apply_gate_rules(gate, verdict)
     arrival = record_scan(gate, compound, rider_code, verdict, scan_source())
+    metrics.record_scan(arrival.outcome)
     if arrival.auto and not arrival.barrier:
         open_for(arrival)  # 自动放行: the barrier opens without the guard's tap
     return show_pass(arrival, compound, token, gate)

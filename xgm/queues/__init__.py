@@ -8,7 +8,26 @@ from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
+from xgm.observability.requestid import current_request_id
+
 QUEUE_NAMES = ("complaints", "printables", "default")
+
+
+class AppQueue(Queue):
+    """An RQ queue whose jobs carry the request id of the request (or job) that enqueued them.
+
+    The worker binds it again around the job (`xgm.queues.worker`), so the job's log lines and
+    its city calls carry the id the user saw on their page.
+    """
+
+    def create_job(self, *args, **kwargs):
+        """RQ's create_job, with `meta["request_id"]` set when there is one."""
+        request_id = current_request_id()
+        if request_id:
+            meta = dict(kwargs.get("meta") or {})
+            meta.setdefault("request_id", request_id)
+            kwargs["meta"] = meta
+        return super().create_job(*args, **kwargs)
 
 
 def get_redis() -> Redis:
@@ -27,7 +46,7 @@ def get_queue(name: str = "default") -> Queue:
     if name not in QUEUE_NAMES:
         raise ValueError(f"unknown queue {name!r}")
     prefix = current_app.config.get("XGM_QUEUE_PREFIX", "")
-    return Queue(prefix + name, connection=get_redis(), serializer=JSONSerializer)
+    return AppQueue(prefix + name, connection=get_redis(), serializer=JSONSerializer)
 
 
 #: Jobs in these states will still run: enqueuing the same id again would only duplicate them.

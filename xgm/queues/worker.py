@@ -6,6 +6,7 @@ import time
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
+from xgm.observability.requestid import bind, unbind
 from xgm.queues import QUEUE_NAMES, get_queue, get_redis
 
 #: A worker heartbeat is not repeated within this many seconds of the previous one.
@@ -47,14 +48,16 @@ class AppWorker(SimpleWorker):
     _alive_until = 0.0
 
     def perform_job(self, job, queue, execution) -> bool:
-        """Run the job in a fresh app context, then release its DB session."""
+        """Run the job in a fresh app context under its request id, then release its DB session."""
         from xgm.extensions import db
 
+        token = bind((job.meta or {}).get("request_id") or f"job-{job.id}"[:64])
         with self.flask_app.app_context():
             try:
                 return super().perform_job(job, queue, execution)
             finally:
                 db.session.remove()
+                unbind(token)
 
     def heartbeat(self, timeout: int | None = None, pipeline=None) -> None:
         """RQ's heartbeat in one Redis round trip, and not again within HEARTBEAT_EVERY seconds.

@@ -1,0 +1,34 @@
+"""History that grows: `arrival` and the access log (`rider_data_access`) by month.
+
+On PostgreSQL both are partitioned by range of `created_at`, one partition per month
+(`arrival_p202612`) plus a default one for rows outside them; migration 0020 turns the plain
+tables into partitioned ones keeping every row. The `history` periodic job creates the
+partitions ahead, drops whole months after XGM_HISTORY_KEEP_MONTHS and blanks rider data of
+whole months older than every tenant's retention period. On SQLite the tables stay plain.
+"""
+
+import os
+
+MONTHS_AHEAD = 3
+INTERVAL = 6 * 3600
+
+
+def init_app(app) -> None:
+    """Settings and the periodic job."""
+    from xgm.queues.periodic import PeriodicJob, register_periodic
+
+    for key, default in (
+        ("XGM_HISTORY_INTERVAL", INTERVAL),
+        ("XGM_HISTORY_MONTHS_AHEAD", MONTHS_AHEAD),
+        ("XGM_HISTORY_KEEP_MONTHS", 0),
+    ):
+        app.config.setdefault(key, int(os.environ.get(key, default)))
+    register_periodic(
+        PeriodicJob(
+            name="history",
+            func="xgm.history.jobs.maintain_history",
+            queue="default",
+            interval_key="XGM_HISTORY_INTERVAL",
+            timeout=1800,
+        )
+    )

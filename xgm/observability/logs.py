@@ -1,0 +1,49 @@
+"""One JSON line per web request (logger `xgm.requests`), for a log shipper to read."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+
+from xgm.observability.requestid import current_request_id
+
+REQUEST_LOGGER = "xgm.requests"
+
+
+class JsonLines(logging.Formatter):
+    """A record as one JSON object: time, level, logger, message, request id, and its `fields`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The JSON line (no newline)."""
+        line = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+            "request_id": getattr(record, "request_id", None) or current_request_id(),
+        }
+        line.update(getattr(record, "fields", {}) or {})
+        if record.exc_info:
+            line["exc"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def request_logger(enabled: bool = True) -> logging.Logger:
+    """The request logger, writing JSON lines to stderr once (not through the root logger)."""
+    logger = logging.getLogger(REQUEST_LOGGER)
+    logger.propagate = False
+    logger.disabled = not enabled  # migrations' fileConfig() may have disabled it; we decide
+    if not any(getattr(h, "_xgm_json", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonLines())
+        handler._xgm_json = True
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    return logger
+
+
+def log_request(logger: logging.Logger, fields: dict) -> None:
+    """Write one request's line: `fields` holds method, route, status, duration, ids."""
+    logger.info("request", extra={"fields": fields, "request_id": fields.get("request_id")})
