@@ -69,7 +69,7 @@ def test_a_manager_cannot_export_or_close(app, client):
         create_user(db.session.get(Tenant, site.tenant_id), "manager", email="m@x.example")
     manager = app.test_client()
     login(manager, "m@x.example", PASSWORD)
-    assert manager.get("/settings").status_code in (302, 403, 404)
+    assert manager.get("/settings/company").status_code in (302, 403, 404)
 
 
 def test_closure_suspends_at_once_and_deletes_after_30_days(app, client):

@@ -32,6 +32,9 @@ CHANGED = {
     "compound_address": "杭州市上城区",
     "version": "v4",
     "printed_on": datetime.date(2025, 11, 29),
+    "rules": ("骑手通行 07:00-23:00",),
+    "nfc": True,
+    "kind": "exit",
 }
 
 

@@ -49,7 +49,7 @@ def _page(close_form: CloseForm, status: int = 200):
     ), status
 
 
-@bp.route("/settings")
+@bp.route("/settings/company")
 @office_required("owner")
 def settings():
     """The owner's company account: export all data as a ZIP, close the account."""
