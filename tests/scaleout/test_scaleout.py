@@ -147,6 +147,14 @@ def _rider(base: str, token: str, rider_code: str) -> requests.Session:
     back = urlsplit(city.headers["Location"])
     done = browser.get(f"{base}{back.path}?{back.query}", allow_redirects=False, timeout=30)
     assert done.status_code == 302, done.status_code
+    # The company's privacy notice comes before the first scan at its gate (issue 17).
+    notice = browser.get(f"{base}/g/{token}", allow_redirects=False, timeout=30)
+    assert notice.status_code == 200 and "个人信息处理告知" in notice.text, notice.status_code
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', notice.text).group(1)
+    accepted = browser.post(
+        f"{base}/g/{token}/notice", data={"csrf_token": csrf}, allow_redirects=False, timeout=30
+    )
+    assert accepted.status_code == 303, accepted.status_code
     return browser
 
 
