@@ -1,13 +1,15 @@
 """Complaint status changes reach the team alerts: the receipt, the city's webhooks, failures."""
 
 import json
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from tenants import tenant_context
+from tenants import tenant_context, utcnow
 from tests.complaints.support import file_direct, load
 from tests.complaints.test_status import delivered, post_event
 from xgm.alerts.models import AlertEvent, Notification
+from xgm.complaints.deadlines import mark_overdue
 from xgm.complaints.jobs import deliver_complaint
 from xgm.complaints.models import Complaint
 from xgm.extensions import db
@@ -49,4 +51,26 @@ def test_a_refused_complaint_raises_failed(site):
     complaint = load(site, cid)[0]
     assert alert_events(site) == [
         ("complaint_status", complaint.reference, "发送失败", f"/complaints/{cid}")
+    ]
+
+
+def test_each_missed_deadline_raises_one_overdue_event(site):
+    """The overdue sweep: one complaint_overdue event per missed deadline, however often it runs."""
+    c = delivered(site)
+    past = utcnow() - timedelta(minutes=1)
+    with site.app.app_context(), tenant_context(site.tenant_id):
+        db.session.execute(
+            update(Complaint)
+            .where(Complaint.id == c.id)
+            .values(answer_due_at=past, resolve_due_at=past)
+        )
+        db.session.commit()
+    before = alert_events(site)
+    with site.app.app_context():
+        assert mark_overdue() == {"answer": 1, "resolve": 1}
+        assert mark_overdue() == {"answer": 0, "resolve": 0}
+    link = f"/complaints/{c.id}"
+    assert alert_events(site)[len(before) :] == [
+        ("complaint_overdue", c.reference, "城市平台超时未受理", link),
+        ("complaint_overdue", c.reference, "超时未办结", link),
     ]

@@ -1,4 +1,4 @@
-"""Complaint status changes as team alerts (xgm.alerts): the reference and the new status only."""
+"""Complaint status changes and missed deadlines as team alerts (xgm.alerts): codes only."""
 
 from flask_babel import force_locale
 from sqlalchemy import select
@@ -23,5 +23,24 @@ def status_changed(complaint_id: int, status: str) -> None:
         compound_id=row.compound_id,
         ref=row.reference,
         detail=detail,
+        link=f"/complaints/{int(complaint_id)}",
+    )
+
+
+#: What each missed deadline says in the alert (xgm.complaints.deadlines.KINDS).
+OVERDUE_DETAILS = {"answer": "城市平台超时未受理", "resolve": "超时未办结"}
+
+
+def became_overdue(complaint_id: int, kind: str) -> None:
+    """Raise `complaint_overdue` for a complaint of the current tenant that missed a deadline."""
+    row = db.session.execute(
+        select(Complaint.reference, Complaint.compound_id).where(Complaint.id == complaint_id)
+    ).one()
+    raise_event(
+        current_tenant_id(),
+        "complaint_overdue",
+        compound_id=row.compound_id,
+        ref=row.reference,
+        detail=OVERDUE_DETAILS[kind],
         link=f"/complaints/{int(complaint_id)}",
     )

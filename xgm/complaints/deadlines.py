@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 
 from tenants import tenant_context, unscoped, utcnow
+from xgm.complaints import alerting
 from xgm.complaints.models import Complaint, ComplaintEvent
 from xgm.extensions import db
 
@@ -66,12 +67,12 @@ def became_overdue(tenant_id: int, complaint_id: int, kind: str, now: datetime) 
     """THE moment a complaint becomes overdue (kind "answer" or "resolve"): called exactly once
     per complaint and kind, inside the complaint's tenant, before the sweep commits.
 
-    Puts the line on the timeline. This is where alerts (xgm.alerts.raise_event, issue 18)
-    hook in.
+    Puts the line on the timeline and raises the team alert `complaint_overdue`.
     """
     db.session.add(
         ComplaintEvent(complaint_id=complaint_id, kind="overdue", status=kind, created_at=now)
     )
+    alerting.became_overdue(complaint_id, kind)
     log.info("complaint %s of tenant %s is overdue (%s)", complaint_id, tenant_id, kind)
 
 
