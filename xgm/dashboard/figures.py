@@ -122,6 +122,22 @@ def _decision_times_query(scope: Scope, by_compound: bool, by=None):
     secs = seconds_between(Arrival.created_at, Arrival.decided_at)
     if by is None and by_compound:
         by = Arrival.compound_id
+    decided = (
+        *scope_filters(Arrival, scope),
+        Arrival.outcome.in_(DECIDED),
+        Arrival.decided_at.is_not(None),
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        # percentile_disc(p) is the value at rank ceil(p * n): the nearest rank, in one sort
+        # per group (about 2x faster than numbering every row, bench/dashboard.py).
+        columns = [
+            func.count(),
+            func.percentile_disc(0.5).within_group(secs),
+            func.percentile_disc(0.9).within_group(secs),
+        ]
+        if by is not None:
+            return select(by, *columns).where(*decided).group_by(by)
+        return select(*columns).where(*decided)
     partition = [by] if by is not None else None
     inner = (
         select(
@@ -130,11 +146,7 @@ def _decision_times_query(scope: Scope, by_compound: bool, by=None):
             func.row_number().over(partition_by=partition, order_by=secs).label("rn"),
             func.count().over(partition_by=partition).label("n"),
         )
-        .where(
-            *scope_filters(Arrival, scope),
-            Arrival.outcome.in_(DECIDED),
-            Arrival.decided_at.is_not(None),
-        )
+        .where(*decided)
         .subquery()
     )
     median_rank, p90_rank = _rank(inner.c.n, 1, 2), _rank(inner.c.n, 9, 10)
