@@ -8,7 +8,7 @@ CITYSIM_PORT ?= 5055
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils zbar-tools chromium wrk pgbouncer
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-postgresql screenshots lint setup apt venv translations db demo bench clean
+.PHONY: run test test-fast test-sqlite test-postgresql screenshots lint setup apt venv translations db demo bench clean
 
 setup: apt venv translations
 
@@ -51,6 +51,11 @@ run: demo
 test: setup
 	@bash scripts/services.sh
 	@bash scripts/test-both.sh
+
+# Everything but the slow real-process tests and the browser tests, both databases, in parallel.
+test-fast: setup
+	@bash scripts/services.sh
+	@bash scripts/test-both.sh -m "not slow and not browser"
 
 test-sqlite:
 	XGM_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider
