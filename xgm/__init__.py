@@ -40,6 +40,7 @@ BLUEPRINTS = (
     "xgm.compliance",
     "xgm.gaterules",
     "xgm.presence",
+    "xgm.guardphone",
     "xgm.guide",
     "xgm.probes",
 )

@@ -225,7 +225,7 @@ WRITES = {
     "blocks.lift": Write("block.lifted"),
     "complaints.new": Write("complaint.filed", data={"confirm": "new"}),
     "complaints.resend": Write("complaint.resent", prepare=_fail_complaint),
-    "complaints.guard_complain": Write(
+    "guardphone.complain": Write(
         "complaint.filed", actor="guard", data={"confirm": "new"}, prepare=_fresh_arrival
     ),
     "gaterules.settings": Write(
@@ -279,19 +279,19 @@ WRITES = {
 NOT_AUDITED = {
     "accounts.login": "sign-ins are kept as session rows (user_session: time, IP, device)",
     "accounts.logout": "ends the session row (revoked_at)",
-    "guards.signin": "writes guard.signed_in from xgm.guards.sessions (tests/audit)",
-    "guards.signout": "writes guard.handover from xgm.guards.sessions (tests/audit)",
-    "passes.guard_admit": "the arrival holds the decision, the guard and the time",
-    "passes.guard_deny": "the arrival holds the decision, the reason, the guard and the time",
+    "guardphone.signin": "writes guard.signed_in from xgm.guards.sessions (tests/audit)",
+    "guardphone.signout": "writes guard.handover from xgm.guards.sessions (tests/audit)",
+    "guardphone.admit": "the arrival holds the decision, the guard and the time",
+    "guardphone.deny": "the arrival holds the decision, the reason, the guard and the time",
     "passes.manual": "a rider registering himself at the gate: the arrival is the record",
     "passes.accept_notice": "a rider reading the privacy notice: a cookie on his phone",
     "riders.switch": "a rider signing his own phone out",
-    "passes.guard_open": "open_gate writes gate_command.sent (tests/physicalgate/test_barrier.py)",
-    "passes.guard_block": "a guard's 加入黑名单 on a card: the block row holds the guard, reason, time",
-    "presence.guard_left": "the arrival holds left_at and left_via (guard)",
+    "guardphone.reopen": "open_gate writes gate_command.sent (tests/physicalgate/test_barrier.py)",
+    "guardphone.block": "a guard's 加入黑名单 on a card: the block row holds the guard, reason, time",
+    "guardphone.left": "the arrival holds left_at and left_via (guard)",
     "presence.rider_exit": "a rider's own 我已出门: the arrival holds left_at and left_via",
     "presence.exit_poster": "renders the exit poster's PDF; nothing is changed",
-    "passes.guard_rider_phone": "a phone reveal or call: one rider-data access-log row each",
+    "guardphone.rider_phone": "a phone reveal or call: one rider-data access-log row each",
     "alerts.test_hook": "a test message to a group robot: the robot's delivery log keeps it",
     "alerts.read": "marks the signed-in user's own notification read",
     "alerts.read_all": "marks the signed-in user's own notifications read",

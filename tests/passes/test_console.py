@@ -261,7 +261,7 @@ def test_console_page_hosts_the_live_feed(duty):
     assert 'id="feed"' in body and 'data-stream-url="/guard/stream"' in body
     assert 'data-admit-url="/guard/arrivals/{id}/admit"' in body
     assert "js/console.js" in body and "css/console.css" in body
-    has_complaints = "complaints.guard_complain" in duty.app.view_functions
+    has_complaints = "guardphone.complain" in duty.app.view_functions
     expected = 'data-complain-url="/guard/arrivals/{id}/complain"'
     assert (expected in body) == has_complaints
 

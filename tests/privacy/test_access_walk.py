@@ -24,7 +24,7 @@ MARKS = (RIDER_NAME, json.dumps(RIDER_NAME)[1:-1], RIDER_PHONE, RIDER_PHOTO)
 NOT_LOGGED = {
     "passes.gate": "the rider's own pass, on his own phone",
     "passes.card": "the rider's own pass, on his own phone",
-    "passes.guard_stream": "a live stream: its cards go through the per-process buffer "
+    "guardphone.stream": "a live stream: its cards go through the per-process buffer "
     "(xgm/privacy/viewings.py, tests/privacy/test_viewings.py)",
 }
 #: Office pages that may show a rider's full phone number (each viewing is logged).
@@ -59,7 +59,7 @@ def test_every_route_showing_rider_data_writes_the_access_log(app, tmp_path):
     shown, unlogged, phones = set(), [], []
     rules = [r for r in app.url_map.iter_rules() if "GET" in r.methods and r.endpoint != "static"]
     for rule in sorted(rules, key=lambda r: r.rule):
-        if rule.endpoint == "passes.guard_stream":
+        if rule.endpoint == "guardphone.stream":
             continue  # an endless stream (see NOT_LOGGED)
         path = _path(app, rule, principals.values)
         for kind, client in principals.clients.items():
@@ -81,10 +81,10 @@ def test_every_route_showing_rider_data_writes_the_access_log(app, tmp_path):
     assert {
         "passes.arrivals",
         "passes.arrival",
-        "passes.guard_arrivals",
+        "guardphone.arrivals",
         "complaints.index",
         "complaints.detail",
-        "complaints.guard_complain",
+        "guardphone.complain",
         "blocks.index",
     } <= shown
 

@@ -51,11 +51,11 @@ def test_every_response_with_rider_data_is_no_store(app, tmp_path):
     assert {
         "passes.arrivals",
         "passes.arrival",
-        "passes.guard_arrivals",
-        "passes.guard_stream",
+        "guardphone.arrivals",
+        "guardphone.stream",
         "complaints.index",
         "complaints.detail",
-        "complaints.guard_complain",
+        "guardphone.complain",
         "blocks.index",
     } <= showed
 

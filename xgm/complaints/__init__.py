@@ -3,8 +3,13 @@
 from flask import Blueprint
 
 bp = Blueprint("complaints", __name__)
-#: Endpoints whose forms carry evidence photos.
-PHOTO_ENDPOINTS = ("complaints.new", "complaints.guard_complain")
+#: Endpoints whose forms carry evidence photos (the guard phone adds its own, `accept_photos`).
+PHOTO_ENDPOINTS = {"complaints.new"}
+
+
+def accept_photos(endpoint: str) -> None:
+    """Let `endpoint`'s filing form carry evidence photos (its POST body limit is raised)."""
+    PHOTO_ENDPOINTS.add(endpoint)
 
 
 def init_app(app) -> None:
@@ -92,4 +97,4 @@ def _register_shift_figure(_l) -> None:
     register_shift_figure(ShiftFigure(30, "complaints", _l("投诉"), count))
 
 
-from xgm.complaints import evidence_views, guard_views, settings_views, views  # noqa: E402,F401  - registers the routes on bp
+from xgm.complaints import evidence_views, settings_views, views  # noqa: E402,F401  - registers the routes on bp

@@ -135,7 +135,7 @@ def enroll():
         except EnrollmentError as exc:
             error = error_message(exc.reason)
         else:
-            response = redirect(url_for("guards.signin"))
+            response = redirect(url_for("guardphone.signin"))
             set_device_cookie(response, device, secret)
             flash(_("本机已登记为「%(name)s」", name=device.name), "success")
             return response

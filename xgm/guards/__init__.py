@@ -34,7 +34,7 @@ def init_app(app) -> None:
     )
 
 
-from xgm.guards import console, recheck, sessions, views  # noqa: E402,F401 - routes, "g" loader, signal
+from xgm.guards import recheck, sessions, views  # noqa: E402,F401 - routes, "g" loader, signal
 from xgm.guards.demo import register_demo_seeder  # noqa: E402
 
 register_demo_seeder()

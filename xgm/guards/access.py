@@ -54,7 +54,7 @@ def guard_required(view):
         if current_guard() is None:
             if current_device() is None:
                 return redirect(url_for("devices.enroll"))
-            return redirect(url_for("guards.signin"))
+            return redirect(url_for("guardphone.signin"))
         return view(*args, **kwargs)
 
     return wrapped

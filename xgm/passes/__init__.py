@@ -1,18 +1,9 @@
-"""The rider's scan and live pass, arrivals, and the guard console's live feed of them."""
+"""The rider's scan and live pass, arrivals, and the live feed of them the guard phone follows."""
 
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("passes", __name__)
-
-
-def guard_complain_url() -> str:
-    """The 投诉 link of a console card ("{id}" in place of the arrival id); "" until it exists."""
-    from flask import current_app, url_for
-
-    if "complaints.guard_complain" not in current_app.view_functions:
-        return ""
-    return url_for("complaints.guard_complain", arrival_id=0).replace("/0/", "/{id}/")
 
 
 def init_app(app) -> None:
@@ -29,7 +20,6 @@ def init_app(app) -> None:
 
     register_nav_link(NavLink(50, "passes.arrivals", _l("到访记录")))
     app.jinja_env.globals["deny_reasons"] = DENY_REASONS
-    app.jinja_env.globals["guard_complain_url"] = guard_complain_url
     register_handler("rider.status_changed", on_rider_status_changed)
     on_block_added(refuse_for_block)
     from xgm.gateagents.commands import on_command_finished
@@ -93,4 +83,4 @@ def register_shift_figures() -> None:
     register_shift_figure(ShiftFigure(20, "denied", _l("拒绝"), decided("denied")))
 
 
-from xgm.passes import console, gate_console, log, preview, selfservice, views  # noqa: E402,F401  - registers the routes on bp
+from xgm.passes import log, preview, selfservice, views  # noqa: E402,F401  - registers the routes on bp

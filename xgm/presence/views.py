@@ -1,10 +1,9 @@
-"""Exits and the in-the-compound list: 我已出门, the exit poster, 已离开, /guard/inside, the
-manager's 在院内 page, the exit poster PDF."""
+"""Exits and the in-the-compound list: 我已出门, the exit poster, the manager's 在院内 page,
+the exit poster PDF (the guard's 已离开 and /guard/inside are in xgm.guardphone.exits)."""
 
 from __future__ import annotations
 
 from flask import abort, jsonify, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tenants import get_or_404, set_request_tenant, unscoped, utcnow
@@ -12,14 +11,11 @@ from xgm.accounts.access import office_required
 from xgm.accounts.forms import ConfirmForm
 from xgm.compounds.models import Compound, Gate, new_gate_token
 from xgm.extensions import db, limiter
-from xgm.guards.access import current_device, guard_required
-from xgm.passes.console import _answer, _arrival_or_404
 from xgm.passes.views import KEY_RE, TOKEN_RE, _arrival_by_key, pass_state
 from xgm.presence import bp
 from xgm.presence.overstay import sweep_compound
 from xgm.presence.stays import inside, leave, minutes_inside, open_stay_of
 from xgm.privacy import log_access, shows_rider_data
-from xgm.riders.city import to_cn_iso
 from xgm.riders.cookie import current_rider_code
 
 
@@ -74,47 +70,6 @@ def exit_scan(token: str):
         signed_in=bool(current_rider_code()),
     )
     return _no_store(make_response(page, 200))
-
-
-@bp.route("/guard/arrivals/<int:arrival_id>/left", methods=["POST"])
-@guard_required
-@shows_rider_data
-def guard_left(arrival_id: int):
-    """已离开: the guard records that an admitted rider left the compound."""
-    arrival = _arrival_or_404(arrival_id)
-    if arrival.outcome != "admitted":
-        return _answer(arrival, 409, _("只有已放行的骑手可以标记离开"))
-    leave(arrival, "guard")
-    log_access([arrival], "guard_card")
-    return _answer(arrival)
-
-
-def inside_json(rows, now) -> list[dict]:
-    """The contract's rows of GET /guard/inside."""
-    return [
-        {
-            "arrival_id": a.id,
-            "rider_code": a.rider_code,
-            "gate": a.gate_name,
-            "since": to_cn_iso(a.decided_at),
-            "minutes": minutes_inside(a, now),
-            "overstay": a.overstay_at is not None,
-        }
-        for a in rows
-    ]
-
-
-@bp.route("/guard/inside")
-@guard_required
-@shows_rider_data
-def guard_inside():
-    """在院内: the riders inside the guard session's compound, with their time inside."""
-    device = current_device()
-    now = utcnow()
-    sweep_compound(device.compound_id, now)
-    rows = inside(device.compound_id, now=now)
-    log_access(rows, "guard_card")
-    return _no_store(jsonify({"inside": inside_json(rows, now)}))
 
 
 @bp.route("/compounds/<int:compound_id>/inside")

@@ -15,7 +15,8 @@ XGM_CITY_LINK_CACHE s (1), so the scan path reads the state without a Redis roun
 While down, the city is tried again at most every XGM_CITY_RECHECK s (2) across the whole
 fleet (a short Redis claim picks who): that call is a rider lookup of a scan, a sign-in's
 check, or the probe of an open guard console. Everyone else takes the offline path at once.
-The guard consoles show the state within a second or two of each change (passes.stream).
+The guard consoles show the state within a second or two of each change
+(xgm.guardphone.stream_events).
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
-"""The guard's complaint from an arrival card (投诉 -> category tile -> optional note -> done)."""
+"""The guard's complaint from an arrival card (投诉 -> category tile -> optional note -> done),
+and the complaints this guard filed in the last 7 days."""
 
 from datetime import UTC, datetime, time, timedelta
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from xgm.city import COMPLAINT_CATEGORIES
-from xgm.complaints import bp
 from xgm.complaints.arrivals import guard_draft
 from xgm.complaints.filing import (
     AlreadyComplained,
@@ -18,20 +18,12 @@ from xgm.complaints.forms import GuardComplaintForm
 from xgm.complaints.models import Complaint
 from xgm.complaints.payload import CN_TZ
 from xgm.extensions import db
-from xgm.guards.access import current_device, current_guard, guard_get_or_404, guard_required
+from xgm.guardphone.cards import arrival_or_404
+from xgm.guards.access import current_device, current_guard, guard_required
 from xgm.inputs import query_id
 from xgm.passes.models import Arrival
 from xgm.privacy import shows_rider_data
 from xgm.privacy.access_log import log_access
-
-
-def guard_arrival_or_404(arrival_id: int) -> Arrival:
-    """An arrival of the phone's compound (and gate, for a gate phone, unless unattended), else 404."""
-    arrival = guard_get_or_404(Arrival, arrival_id)
-    gate_id = current_device().gate_id
-    if gate_id is not None and arrival.gate_id != gate_id and arrival.unattended_at is None:
-        abort(404)
-    return arrival
 
 
 def _page(template: str, arrival: Arrival, status: int = 200, **context):
@@ -39,11 +31,10 @@ def _page(template: str, arrival: Arrival, status: int = 200, **context):
     return render_template(template, arrival=arrival, device=current_device(), **context), status
 
 
-@bp.route("/guard/arrivals/<int:arrival_id>/complain", methods=["GET", "POST"])
 @guard_required
-def guard_complain(arrival_id: int):
+def complain(arrival_id: int):
     """A guard complains about the rider of an arrival card: a category tile, then a note."""
-    arrival = guard_arrival_or_404(arrival_id)
+    arrival = arrival_or_404(arrival_id)
     if not arrival.rider_code:
         return _page("complaints/guard_no_code.html", arrival, 400)
     existing = complaint_on_arrival(arrival.id)
@@ -72,7 +63,7 @@ def guard_complain(arrival_id: int):
         complaint = file_complaint(draft)
     except AlreadyComplained as exc:  # another phone filed it meanwhile
         return _already(arrival, exc.complaint)
-    return redirect(url_for("complaints.guard_complaints", filed=complaint.id))
+    return redirect(url_for("guardphone.my_complaints", filed=complaint.id))
 
 
 def _already(arrival: Arrival, complaint: Complaint):
@@ -84,7 +75,7 @@ def _already(arrival: Arrival, complaint: Complaint):
 MY_DAYS = 7
 
 
-def _my_complaints() -> list[Complaint]:
+def _filed_by_guard() -> list[Complaint]:
     """The signed-in guard's complaints of the last MY_DAYS days (China time), newest first."""
     first_day = datetime.now(CN_TZ).date() - timedelta(days=MY_DAYS - 1)
     midnight = datetime.combine(first_day, time.min, tzinfo=CN_TZ)
@@ -102,12 +93,11 @@ def _my_complaints() -> list[Complaint]:
     )
 
 
-@bp.route("/guard/complaints")
 @guard_required
 @shows_rider_data
-def guard_complaints():
+def my_complaints():
     """The complaints this guard filed in the last 7 days (the done step shows the new one first)."""
-    complaints = _my_complaints()
+    complaints = _filed_by_guard()
     filed_id = query_id("filed")
     filed = next((c for c in complaints if c.id == filed_id), None)
     log_access(complaints, "guard_complaint")  # PIPL: the list names the riders

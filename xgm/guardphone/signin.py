@@ -1,9 +1,6 @@
-"""The gate phone's guard pages: PIN sign-in with name tiles, the console shell, handover,
-and the web app manifest that makes the phone a gate terminal."""
+"""Who is on duty on the gate phone: PIN sign-in with name tiles, and handover (交班)."""
 
-import json
-
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -14,8 +11,7 @@ from xgm.accounts.sessions import sign_out
 from xgm.devices.access import current_device
 from xgm.devices.enrollment import read_device_cookie
 from xgm.extensions import db, limiter
-from xgm.guards import bp
-from xgm.guards.access import current_guard, current_guard_session, guard_required
+from xgm.guards.access import current_guard, current_guard_session
 from xgm.guards.forms import PinSignInForm
 from xgm.guards.models import Guard
 from xgm.guards.ordering import pinyin_key
@@ -53,7 +49,6 @@ def _signin_page(device, guards, selected=None, form=None, error=None, status=20
     )
 
 
-@bp.route("/guard/signin", methods=["GET", "POST"])
 @limiter.limit("10 per minute;60 per hour", methods=["POST"], key_func=_device_key)
 @limiter.limit("60 per minute", methods=["POST"])
 def signin():
@@ -62,7 +57,7 @@ def signin():
     if device is None:
         return redirect(url_for("devices.enroll"))
     if current_guard() is not None:
-        return redirect(url_for("guards.console"))
+        return redirect(url_for("guardphone.console"))
     if not current_tenant.is_active:
         return _signin_page(
             device, [], error=_("贵公司的账号已被暂停使用，请联系管理员。"), status=403
@@ -103,7 +98,7 @@ def signin():
     if office_user is not None:  # a manager was signed in on the gate phone: sign them out
         sign_out(office_user)
     start_guard_session(guard, device)
-    return redirect(url_for("guards.console"))
+    return redirect(url_for("guardphone.console"))
 
 
 def _local_time(value) -> str:
@@ -112,21 +107,6 @@ def _local_time(value) -> str:
     return format_datetime(value, "HH:mm")
 
 
-@bp.route("/guard")
-@guard_required
-def console():
-    """The guard console: where and who, the handover button; arrivals are filled in live."""
-    guard_session = current_guard_session()
-    return render_template(
-        "guards/console.html",
-        guard=current_guard(),
-        guard_session=guard_session,
-        device=guard_session.device,
-        csrf_form=ConfirmForm(),
-    )
-
-
-@bp.route("/guard/signout", methods=["POST"])
 def signout():
     """Handover (交班): first the shift's summary to confirm; then the session on this phone
     ends and the next guard signs in."""
@@ -144,47 +124,4 @@ def signout():
     if guard is not None:
         hand_over(guard)
         flash(_("%(name)s 已交班，请下一位门卫登录", name=guard.name), "success")
-    return redirect(url_for("guards.signin"))
-
-
-@bp.route("/guard/manifest.webmanifest")
-def manifest():
-    """The gate terminal's web app manifest: installs to the home screen, opens full screen."""
-    icon = lambda name, size, purpose: {  # noqa: E731
-        "src": url_for("static", filename=f"icons/{name}"),
-        "sizes": f"{size}x{size}",
-        "type": "image/png",
-        "purpose": purpose,
-    }
-    body = {
-        "id": url_for("guards.console"),
-        "name": _("小哥码门岗"),
-        "short_name": _("门岗"),
-        "description": _("门卫值班：骑手扫码后实时显示卡片，放行或拒绝"),
-        "lang": "en" if get_locale_name() == "en" else "zh-CN",
-        "start_url": url_for("guards.console"),
-        "scope": "/",
-        "display": "fullscreen",
-        "display_override": ["fullscreen", "standalone"],
-        "orientation": "portrait",
-        "background_color": "#ffffff",
-        "theme_color": "#0d2b52",
-        "icons": [
-            icon("icon-192.png", 192, "any"),
-            icon("icon-512.png", 512, "any"),
-            icon("icon-maskable-192.png", 192, "maskable"),
-            icon("icon-maskable-512.png", 512, "maskable"),
-        ],
-    }
-    response = current_app.response_class(
-        json.dumps(body, ensure_ascii=False), mimetype="application/manifest+json"
-    )
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    return response
-
-
-def get_locale_name() -> str:
-    """The page language's code ("zh_Hans_CN" or "en")."""
-    from flask_babel import get_locale
-
-    return str(get_locale() or "")
+    return redirect(url_for("guardphone.signin"))

@@ -1,4 +1,4 @@
-"""The guard console's Server-Sent Events: live arrival cards of one compound (or gate).
+"""The guard phone's Server-Sent Events: live arrival cards of one compound (or gate).
 
 Each open stream is a generator fed by the process's Hub. Events carry `id:` (the Redis
 stream entry id), so a reconnecting EventSource sends Last-Event-ID and gets exactly what it
