@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from chinatime import today_in_china
 from tenants import tenant_context
 from tests.conftest import csrf_token
 from tests.passes.support import (
@@ -18,7 +19,6 @@ from tests.passes.support import (
 )
 from xgm.blocks.models import Block
 from xgm.extensions import db
-from xgm.riders.city import today_cn
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ def test_lifting_a_block_lets_the_rider_in(client, new_client, office):
 def test_block_with_an_end_date_ends(client, new_client, office):
     """A block whose end date has passed no longer refuses."""
     tenant_id, sunny, _ = office
-    add(client, ends_on=today_cn().isoformat())  # the form judges dates in China time
+    add(client, ends_on=today_in_china().isoformat())  # the form judges dates in China time
     assert "禁止通行" in scan(new_client, sunny[2]).get_data(as_text=True)
     with client.application.app_context(), tenant_context(tenant_id):
         block = db.session.scalars(select(Block)).one()

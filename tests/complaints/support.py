@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 import requests
 from sqlalchemy import select
 
+from chinatime import CN_TZ
 from tenants import Tenant, tenant_context, utcnow
 from tests.conftest import csrf_token, login
 from tests.factories import PASSWORD, create_tenant, create_user
 from xgm.complaints.filing import Draft, file_complaint
 from xgm.complaints.models import Complaint, ComplaintEvent, ComplaintOutbox
-from xgm.complaints.payload import CN_TZ
 from xgm.compounds.models import Compound, Gate
 from xgm.extensions import db
 

@@ -22,7 +22,7 @@ def _hours_around_now() -> tuple[str, str]:
     """Rider hours from two hours ago to in two hours (China time; may span midnight)."""
     from datetime import datetime, timedelta
 
-    from xgm.riders.city import CN_TZ
+    from chinatime import CN_TZ
 
     now = datetime.now(CN_TZ)
     return tuple((now + timedelta(hours=h)).strftime("%H:%M") for h in (-2, 2))

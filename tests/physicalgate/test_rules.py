@@ -36,7 +36,7 @@ def _closed_now() -> tuple[str, str]:
     """Hours that exclude the present minute (China time), whatever the clock says."""
     from datetime import datetime, timedelta
 
-    from xgm.riders.city import CN_TZ
+    from chinatime import CN_TZ
 
     now = datetime.now(CN_TZ)
     start = (now + timedelta(minutes=2)).strftime("%H:%M")
