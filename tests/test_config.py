@@ -17,7 +17,15 @@ from xgm.config import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The product's code: the app, the bottom packages, the entry points.
-PRODUCT = ("xgm", "tenants", "printables", "chinatime.py", "worker.py", "wsgi.py", "gunicorn.conf.py")
+PRODUCT = (
+    "xgm",
+    "tenants",
+    "printables",
+    "chinatime.py",
+    "worker.py",
+    "wsgi.py",
+    "gunicorn.conf.py",
+)
 #: The one function of each that reads the process environment.
 ENVIRONMENT_READERS = {
     ("xgm/config.py", "environment"),  # the app's settings (load_config) and check-config
