@@ -5,8 +5,8 @@ import json
 from sqlalchemy import select
 
 from tenants import tenant_context
-from tests.complaints.support import file_direct, load
 from tests.complaints.test_status import delivered, post_event
+from tests.factories import file_direct, load
 from xgm.alerts.models import AlertEvent, Notification
 from xgm.complaints.jobs import deliver_complaint
 from xgm.complaints.models import Complaint

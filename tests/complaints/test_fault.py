@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from chinatime import CN_TZ
 from tenants import tenant_context
 from tests.complaints.processes import RedisServer, WorkerProcess
-from tests.complaints.support import CLIENT_ID, SECRET, sim_complaints
+from tests.factories import CLIENT_ID, SECRET, sim_complaints
 from xgm.complaints.models import Complaint
 from xgm.extensions import db
 
