@@ -3,24 +3,41 @@
 import multiprocessing
 import os
 
-worker_class = os.environ.get("XGM_WORKER_CLASS", "gevent")
-workers = int(os.environ.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count())))
-worker_connections = int(os.environ.get("XGM_WORKER_CONNECTIONS", "1000"))
+
+def _from_environment() -> dict:
+    """This file's settings from the environment, with their defaults (its one reader).
+
+    Prometheus multiprocess mode: every worker writes its samples to files in one directory
+    and /metrics adds them up. Set before the app is imported (workers inherit it). Share the
+    same directory with the RQ workers on this host (PROMETHEUS_MULTIPROC_DIR in the
+    environment file) and /metrics shows their city calls too; without it a private one is
+    made here.
+    """
+    env = os.environ
+    metrics_dir = env.get("PROMETHEUS_MULTIPROC_DIR")
+    if not metrics_dir:
+        import tempfile
+
+        metrics_dir = tempfile.mkdtemp(prefix="xgm-metrics-")
+        env["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    return {
+        "worker_class": env.get("XGM_WORKER_CLASS", "gevent"),
+        "workers": int(env.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count()))),
+        "worker_connections": int(env.get("XGM_WORKER_CONNECTIONS", "1000")),
+        "accesslog": env.get("XGM_ACCESS_LOG") or None,
+        "metrics_dir": metrics_dir,
+    }
+
+
+_settings = _from_environment()
+worker_class = _settings["worker_class"]
+workers = _settings["workers"]
+worker_connections = _settings["worker_connections"]
 timeout = 60
 graceful_timeout = 20
 keepalive = 5
-accesslog = os.environ.get("XGM_ACCESS_LOG") or None
-
-# Prometheus multiprocess mode: every worker writes its samples to files in one directory and
-# /metrics adds them up. Set before the app is imported (workers inherit it). Share the same
-# directory with the RQ workers on this host (PROMETHEUS_MULTIPROC_DIR in the environment
-# file) and /metrics shows their city calls too; without it a private one is made here.
-metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-if not metrics_dir:
-    import tempfile
-
-    metrics_dir = tempfile.mkdtemp(prefix="xgm-metrics-")
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+accesslog = _settings["accesslog"]
+metrics_dir = _settings["metrics_dir"]
 os.makedirs(metrics_dir, exist_ok=True)
 
 

@@ -22,7 +22,7 @@ def main(argv: list[str]) -> int:
     try:
         worker.work(with_scheduler=True)
     finally:
-        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # its live gauges stop counting
+        if app.config["PROMETHEUS_MULTIPROC_DIR"]:  # its live gauges stop counting
             from prometheus_client import multiprocess
 
             multiprocess.mark_process_dead(os.getpid())

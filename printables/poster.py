@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from chinatime import today_in_china
+
 #: Bump whenever poster.html, poster.css or the layout code changes the output;
 #: it is part of every cache key, so stale cached PDFs are never served.
 TEMPLATE_VERSION = "poster-3"
-
-#: China Standard Time (no daylight saving): the default print date is today in Hangzhou.
-CHINA_TIME = datetime.timezone(datetime.timedelta(hours=8), "CST")
 
 #: Paper sizes a poster can be printed on.
 PAGE_SIZES = ("A4", "A3")
@@ -80,7 +79,7 @@ def print_date(poster: Poster) -> datetime.date:
     """Return the date printed in the footer: the poster's own, else today in China."""
     if poster.printed_on is not None:
         return poster.printed_on
-    return datetime.datetime.now(CHINA_TIME).date()
+    return today_in_china()
 
 
 def clip(text: str, limit: int) -> str:

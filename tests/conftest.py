@@ -195,6 +195,56 @@ def live_server(app):
         server.server_close()
 
 
+@pytest.fixture(scope="session")
+def sim_server(tmp_path_factory):
+    """The city simulator: `python -m xgm.citysim` on a free port for the session, its URL.
+
+    Webhooks are held, not sent (tests post them). The one simulator fixture of the suite:
+    tests/city and tests/scaleout override it with the same shape (a running process's URL).
+    """
+    from tests.factories import CLIENT_ID, PUBLIC_URL, SECRET
+    from xgm.citysim.process import SimProcess
+
+    process = SimProcess(
+        client_id=CLIENT_ID,
+        secret=SECRET,
+        public_url=PUBLIC_URL,
+        env={"CITYSIM_WEBHOOKS": "0"},
+        log_path=tmp_path_factory.mktemp("citysim") / "citysim.log",
+    )
+    with process:
+        yield process.url
+
+
+@pytest.fixture
+def sim(sim_server):
+    """The simulator's URL, back in its seed state."""
+    import requests
+
+    requests.post(sim_server + "/_sim/reset", timeout=10).raise_for_status()
+    return sim_server
+
+
+@pytest.fixture
+def city_app(app, sim):
+    """The test app talking to the simulator process."""
+    from tests.factories import city_config
+
+    app.config.update(city_config(sim))
+    return app
+
+
+@pytest.fixture
+def place(city_app):
+    """A tenant with a compound (with buildings) and one gate: (tenant_id, compound_id, gate_id, token)."""
+    from tests.factories import create_tenant, make_place
+
+    with city_app.app_context():
+        tenant_id = create_tenant("安居物业有限公司").id
+    compound_id, gate_id, token = make_place(city_app, tenant_id, buildings="1幢\n2幢\n3幢")
+    return tenant_id, compound_id, gate_id, token
+
+
 @pytest.fixture(autouse=True)
 def _no_tenant_state_leaks():
     """Each test starts and ends with no tenant bound in this thread (no leak between tests)."""

@@ -1,7 +1,7 @@
 """The fuzz sweep: every URL rule, every form field, every kind of principal, hostile values; no 5xx.
 
 It walks the app's URL map (so a route added later is covered without editing this file) as
-each principal of tests/principals.py (anonymous, owner, manager, guard on its phone, observer,
+each principal of tests/factories (anonymous, owner, manager, guard on its phone, observer,
 operator), sending the field names of every form class of the app and every query argument the
 code reads (found in its source) with hostile values: NUL, 10,000 characters, lone surrogates,
 RTL and zero-width characters, 2^63, -1, 0001-01-01, 9999-12-31, HTML, =HYPERLINK(...), and
@@ -40,8 +40,7 @@ from wtforms.fields.core import UnboundField
 
 import xgm
 from tests.conftest import CSRF_RE
-from tests.factories import PASSWORD, make_uscc
-from tests.principals import build_principals
+from tests.factories import PASSWORD, build_principals, make_uscc
 from xgm.city.signing import signed_headers
 from xgm.dashboard.periods import local_now
 from xgm.inputs.forms import Form

@@ -9,7 +9,7 @@ then asserts that tenant B's client of the same kind gets exactly 404.
 import re
 
 from tests.conftest import CSRF_RE
-from tests.world import build_world
+from tests.factories import build_world
 
 ID_ARG = re.compile(r"_id$")
 SIGN_IN_PATHS = ("/login", "/guard/signin", "/device/enroll", "/oversight/login", "/ops/login")
@@ -49,7 +49,7 @@ def test_every_object_url_is_404_for_another_tenant(app):
         missing = [a for a in rule.arguments if a not in world.ids]
         if missing:
             problems.append(
-                f"{rule.rule}: no id for {missing}; add it in a tests/<feature>/world.py"
+                f"{rule.rule}: no id for {missing}; add a builder in tests/factories/world.py"
             )
             continue
         with app.test_request_context():

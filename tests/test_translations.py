@@ -10,8 +10,7 @@ from sqlalchemy import select
 
 from tenants import tenant_context, utcnow
 from tests.conftest import login
-from tests.factories import PASSWORD, create_tenant, create_user
-from tests.guards.support import create_guard
+from tests.factories import PASSWORD, create_guard, create_tenant, create_user
 from xgm.blocks.models import Block
 from xgm.complaints.filing import Draft, file_complaint
 from xgm.compounds.models import Compound, Gate

@@ -4,6 +4,8 @@ import os
 import secrets
 from pathlib import Path
 
+from chinatime import CN_ZONE_NAME
+
 CITY_DEV_URL = "http://127.0.0.1:5055"
 CITY_DEV_CLIENT_ID = "xgm-dev"
 CITY_DEV_SECRET = "citysim-dev-secret"  # noqa: S105 - the simulator's dev-only value
@@ -74,9 +76,18 @@ def parse_networks(value: str) -> tuple:
     return tuple(networks)
 
 
+def environment() -> dict[str, str]:
+    """The process environment: read here and nowhere else in xgm (load_config, check-config)."""
+    return dict(os.environ)
+
+
 def load_config(instance_path: Path, env=None) -> dict:
-    """Build the app configuration from environment variables."""
-    env = os.environ if env is None else env
+    """Build the app configuration from environment variables.
+
+    Every setting the app takes from the environment is read here (or in the helpers below),
+    with its default; the rest of xgm reads `app.config` (tests/test_config.py holds this).
+    """
+    env = environment() if env is None else env
     production = env.get("XGM_ENV", "development") == "production"
     secret_key = env.get("SECRET_KEY")
     if not secret_key:
@@ -157,10 +168,55 @@ def load_config(instance_path: Path, env=None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BABEL_DEFAULT_TIMEZONE": CN_ZONE_NAME,
         "XGM_LANGUAGES": ["zh_Hans_CN", "en"],
         # argon2id cost: RFC 9106 low-memory profile in production; OWASP minimum for tests.
         "XGM_ARGON2_PROFILE": env.get("XGM_ARGON2_PROFILE", "rfc9106_low_memory"),
         # Real threads per web process for argon2 under gevent (each check holds 64 MiB).
         "XGM_HASH_THREADS": int(env.get("XGM_HASH_THREADS", "2")),
+        # Fernet key of sealed secrets (xgm/sealed.py); empty: derived from SECRET_KEY.
+        "XGM_SEAL_KEY": env.get("XGM_SEAL_KEY", ""),
+        # Set (by gunicorn.conf.py, or for the RQ workers): Prometheus multiprocess mode.
+        "PROMETHEUS_MULTIPROC_DIR": env.get("PROMETHEUS_MULTIPROC_DIR", ""),
+        **_feature_settings(env),
+    }
+
+
+def _feature_settings(env) -> dict:
+    """The features' own settings: periodic jobs, alerts, exports, history (seconds unless said)."""
+    return {
+        # Team alerts: retry delays of a failed bot delivery, the sweep and its grace, the only
+        # bases a bot URL may start with, when an enrolled phone without requests is offline.
+        "XGM_ALERT_RETRY_DELAYS": env.get("XGM_ALERT_RETRY_DELAYS", "10,60,300,1800"),
+        "XGM_ALERT_SWEEP_INTERVAL": int(env.get("XGM_ALERT_SWEEP_INTERVAL", "60")),
+        "XGM_ALERT_SWEEP_GRACE": int(env.get("XGM_ALERT_SWEEP_GRACE", "30")),
+        "XGM_WECOM_URL": env.get("XGM_WECOM_URL", "https://qyapi.weixin.qq.com"),
+        "XGM_DINGTALK_URL": env.get("XGM_DINGTALK_URL", "https://oapi.dingtalk.com"),
+        "XGM_PHONE_OFFLINE_AFTER": int(env.get("XGM_PHONE_OFFLINE_AFTER", "1800")),
+        # Exports with more rows than this run on the worker; background exports: sweep
+        # interval, wait before a queued one is re-enqueued, silence of a running one, give-up.
+        "XGM_EXPORT_SYNC_MAX_ROWS": int(env.get("XGM_EXPORT_SYNC_MAX_ROWS", "5000")),
+        "XGM_EXPORT_SWEEP_INTERVAL": float(env.get("XGM_EXPORT_SWEEP_INTERVAL", "60")),
+        "XGM_EXPORT_SWEEP_GRACE": float(env.get("XGM_EXPORT_SWEEP_GRACE", "30")),
+        "XGM_EXPORT_LEASE": float(env.get("XGM_EXPORT_LEASE", "300")),
+        "XGM_EXPORT_GIVE_UP": float(env.get("XGM_EXPORT_GIVE_UP", "7200")),
+        # The history job (PostgreSQL partitions): interval, months ahead, months kept (0: all).
+        "XGM_HISTORY_INTERVAL": int(env.get("XGM_HISTORY_INTERVAL", "21600")),
+        "XGM_HISTORY_MONTHS_AHEAD": int(env.get("XGM_HISTORY_MONTHS_AHEAD", "3")),
+        "XGM_HISTORY_KEEP_MONTHS": int(env.get("XGM_HISTORY_KEEP_MONTHS", "0")),
+        # Periodic jobs: unattended arrivals, overstays, rider-data retention (daily), deletion
+        # of closed company accounts.
+        "XGM_UNATTENDED_SWEEP_INTERVAL": int(env.get("XGM_UNATTENDED_SWEEP_INTERVAL", "10")),
+        "XGM_OVERSTAY_SWEEP_INTERVAL": int(env.get("XGM_OVERSTAY_SWEEP_INTERVAL", "60")),
+        "XGM_RETENTION_INTERVAL": int(env.get("XGM_RETENTION_INTERVAL", "86400")),
+        "XGM_CLOSURE_INTERVAL": int(env.get("XGM_CLOSURE_INTERVAL", "3600")),
+        # Not read from the environment (tests change them): the arrival expiry and the gate
+        # command sweeps, how long a process caches blocks and gates, an export job's timeout,
+        # a prefix of the RQ queue names.
+        "XGM_ARRIVAL_EXPIRY_INTERVAL": 60,
+        "XGM_GATE_COMMAND_SWEEP_INTERVAL": 30,
+        "XGM_BLOCK_CACHE_TTL": 60,
+        "XGM_GATE_CACHE_TTL": 60,
+        "XGM_EXPORT_JOB_TIMEOUT": 1800,
+        "XGM_QUEUE_PREFIX": "",
     }

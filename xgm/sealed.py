@@ -7,7 +7,6 @@ unreadable: they show 需要重新填写 and deliver nothing until re-entered.
 """
 
 import base64
-import os
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -16,7 +15,7 @@ from flask import current_app
 
 
 def _fernet() -> Fernet:
-    configured = current_app.config.get("XGM_SEAL_KEY") or os.environ.get("XGM_SEAL_KEY", "")
+    configured = current_app.config["XGM_SEAL_KEY"]
     if configured:
         return Fernet(configured.encode())
     derived = HKDF(

@@ -7,8 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from tests.conftest import CSRF_RE
-from tests.factories import PASSWORD, create_tenant, create_user
-from tests.ops.support import create_observer, create_operator
+from tests.factories import PASSWORD, create_observer, create_operator, create_tenant, create_user
 
 
 def _browser(base: str, path: str) -> tuple[requests.Session, str]:

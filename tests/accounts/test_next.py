@@ -3,8 +3,7 @@
 import pytest
 
 from tests.conftest import csrf_token
-from tests.factories import PASSWORD, create_tenant, create_user
-from tests.ops.support import create_observer, create_operator
+from tests.factories import PASSWORD, create_observer, create_operator, create_tenant, create_user
 from xgm.accounts.redirects import is_local_path, local_next
 
 #: Targets that must never be followed, as the browser would send them in ?next=.

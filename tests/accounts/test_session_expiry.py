@@ -8,8 +8,14 @@ from sqlalchemy import select, update
 
 from tenants import tenant_context, utcnow
 from tests.conftest import login
-from tests.factories import PASSWORD, create_tenant, create_user
-from tests.ops.support import create_observer, observer_login, signed_in_operator
+from tests.factories import (
+    PASSWORD,
+    create_observer,
+    create_tenant,
+    create_user,
+    observer_login,
+    signed_in_operator,
+)
 from xgm.accounts.models import LoginSession
 from xgm.config import load_config
 from xgm.extensions import db

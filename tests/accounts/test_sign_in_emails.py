@@ -9,8 +9,14 @@ from sqlalchemy.exc import IntegrityError
 
 from tenants import Tenant, tenant_context
 from tests.conftest import TEST_DB, _pg_admin, app_config, csrf_token, login
-from tests.factories import PASSWORD, create_tenant, create_user, make_uscc
-from tests.ops.support import create_observer, signed_in_operator
+from tests.factories import (
+    PASSWORD,
+    create_observer,
+    create_tenant,
+    create_user,
+    make_uscc,
+    signed_in_operator,
+)
 from xgm import create_app
 from xgm.accounts.emails import SignInEmail
 from xgm.accounts.models import User

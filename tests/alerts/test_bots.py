@@ -4,9 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from tenants import tenant_context
-from tests.alerts.support import add_hook, deliveries, make_company, run_worker
 from tests.conftest import csrf_token, login
-from tests.factories import PASSWORD, create_user
+from tests.factories import PASSWORD, add_hook, create_user, deliveries, run_worker, sign_in_office
 from xgm.alerts import raise_event
 from xgm.alerts.models import AlertHook
 from xgm.extensions import db
@@ -25,7 +24,7 @@ ALL = (
 @pytest.fixture
 def company(app, client):
     """A company with its owner signed in."""
-    return make_company(app, client)
+    return sign_in_office(app, client, "owner@example.com", None)
 
 
 def raise_committed(company, kind="complaint_status", **fields):
@@ -192,7 +191,7 @@ def test_another_tenants_robot_is_a_404(app, company, wecom, new_client):
     add_hook(company, "wecom", wecom.hook_url(), ["overstay"])
     with app.app_context(), tenant_context(company.tenant_id):
         hook_id = db.session.scalar(select(AlertHook.id))
-    other = make_company(app, new_client(), email="other@example.com")
+    other = sign_in_office(app, new_client(), "other@example.com", None)
     token = csrf_token(other.client, "/settings/alerts")
     for action in ("test", "delete"):
         url = f"/settings/alerts/{hook_id}/{action}"

@@ -5,9 +5,8 @@ import re
 from sqlalchemy import select
 
 from tenants import Tenant, tenant_context
-from tests.alerts.support import make_company
 from tests.conftest import csrf_token, login
-from tests.factories import PASSWORD, create_user
+from tests.factories import PASSWORD, create_user, sign_in_office
 from xgm.alerts import raise_event
 from xgm.alerts.models import Notification
 from xgm.extensions import db
@@ -37,7 +36,7 @@ def raise_committed(app, tenant_id, kind="phone_offline", **fields):
 
 def test_bell_counts_unread_and_the_page_lists_them(app, client):
     """Two events: the bell says 2, the page lists both with their words."""
-    company = make_company(app, client)
+    company = sign_in_office(app, client, "owner@example.com", None)
     assert unread(client) == 0
     raise_committed(app, company.tenant_id)
     raise_committed(app, company.tenant_id, "agent_offline")
@@ -49,7 +48,7 @@ def test_bell_counts_unread_and_the_page_lists_them(app, client):
 
 def test_opening_a_notification_marks_it_read_and_follows_its_link(app, client):
     """POST .../read: read, redirected to the event's page; read-all clears the rest."""
-    company = make_company(app, client)
+    company = sign_in_office(app, client, "owner@example.com", None)
     raise_committed(app, company.tenant_id)
     raise_committed(app, company.tenant_id)
     with app.app_context(), tenant_context(company.tenant_id):
@@ -65,7 +64,7 @@ def test_opening_a_notification_marks_it_read_and_follows_its_link(app, client):
 
 def test_each_manager_has_their_own_bell(app, client, new_client):
     """A manager reading theirs leaves the owner's unread; deactivated users get none."""
-    company = make_company(app, client)
+    company = sign_in_office(app, client, "owner@example.com", None)
     with app.app_context():
         tenant = db.session.get(Tenant, company.tenant_id)
         create_user(tenant, "manager", email="m@example.com")
@@ -81,14 +80,14 @@ def test_each_manager_has_their_own_bell(app, client, new_client):
 
 def test_someone_elses_notification_is_a_404(app, client, new_client):
     """Another user's (same tenant) or another tenant's notification cannot be opened."""
-    company = make_company(app, client)
+    company = sign_in_office(app, client, "owner@example.com", None)
     raise_committed(app, company.tenant_id)
     with app.app_context(), tenant_context(company.tenant_id):
         note_id = db.session.scalar(select(Notification.id))
         create_user(db.session.get(Tenant, company.tenant_id), "manager", email="m2@example.com")
     manager = new_client()
     login(manager, "m2@example.com", PASSWORD)
-    other = make_company(app, new_client(), email="other@example.com")
+    other = sign_in_office(app, new_client(), "other@example.com", None)
     for browser in (manager, other.client):
         token = csrf_token(browser, "/notifications")
         response = browser.post(f"/notifications/{note_id}/read", data={"csrf_token": token})
@@ -98,7 +97,7 @@ def test_someone_elses_notification_is_a_404(app, client, new_client):
 
 def test_rolled_back_events_leave_nothing(app, client):
     """raise_event joins the caller's transaction: a rollback takes the event with it."""
-    company = make_company(app, client)
+    company = sign_in_office(app, client, "owner@example.com", None)
     with app.app_context():
         raise_event(company.tenant_id, "overstay", ref="x")
         db.session.rollback()

@@ -5,8 +5,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from tenants import tenant_context, utcnow
-from tests.gateagents.support import age_agent, paired_agent
-from tests.guards.support import make_site
+from tests.factories import age_agent, make_site, paired_agent
 from xgm.alerts.jobs import sweep_job
 from xgm.alerts.models import AlertEvent
 from xgm.devices.models import Device

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.guards.support import make_site
+from tests.factories import make_site
 
 
 @pytest.fixture

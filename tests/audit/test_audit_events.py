@@ -5,7 +5,7 @@ import json
 from sqlalchemy import select
 
 from tenants import tenant_context
-from tests.guards.support import PIN, page_csrf, pin_sign_in, signed_in_phone
+from tests.factories import PIN, page_csrf, pin_sign_in, signed_in_phone
 from xgm.audit.models import AuditEvent
 from xgm.devices.models import Device
 from xgm.extensions import db

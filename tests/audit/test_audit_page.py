@@ -5,8 +5,7 @@ from sqlalchemy import select
 
 from tenants import tenant_context
 from tests.conftest import login
-from tests.factories import PASSWORD, create_user
-from tests.guards.support import make_site
+from tests.factories import PASSWORD, create_user, make_site
 from xgm.audit.models import AuditEvent, AuditLogIsAppendOnly
 from xgm.extensions import db
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, inspect, select
 from tenants import unscoped
 from tests.audit.writes import NOT_AUDITED, WRITES, not_audited_reason
 from tests.conftest import CSRF_RE
-from tests.principals import build_principals
+from tests.factories import build_principals
 from tests.test_fuzz import _valid_values
 from xgm.audit import KINDS
 from xgm.audit.models import AuditEvent

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from tenants import tenant_context, utcnow
 from tests.conftest import REDIS_URL, csrf_token
-from tests.passes.support import ACTIVE, ACTIVE_2, make_office, make_place, sign_in_rider
+from tests.factories import ACTIVE, ACTIVE_2, make_place, sign_in_office, sign_in_rider
 from xgm.blocks.cache import SET_PREFIX, may_be_blocked
 from xgm.blocks.models import Block
 from xgm.blocks.rules import add_block
@@ -19,18 +19,18 @@ REFUSED = "禁止通行"
 
 
 @pytest.fixture
-def office(city_app, client):
+def block_gates(city_app, client):
     """A company with its owner signed in and three compounds with one gate each."""
-    tenant_id = make_office(city_app, client, "boss@example.com", "阳光物业有限公司")
+    tenant_id = sign_in_office(city_app, client, "boss@example.com", "阳光物业有限公司").tenant_id
     tokens = [make_place(city_app, tenant_id, f"小区{n}", "东门")[2] for n in range(3)]
     return tenant_id, tokens
 
 
 @pytest.fixture
-def rider(new_client, office):
+def rider(new_client, block_gates):
     """王小明's phone, signed in with the city."""
     browser = new_client()
-    sign_in_rider(browser, office[1][0], ACTIVE)
+    sign_in_rider(browser, block_gates[1][0], ACTIVE)
     return browser
 
 
@@ -51,9 +51,9 @@ def _sets(tenant_id: int) -> list[set[bytes]]:
     return [redis.smembers(key) for key in redis.keys(f"{SET_PREFIX}{tenant_id}:*")]
 
 
-def test_a_scan_builds_the_set_and_skips_the_query(client, office, rider):
+def test_a_scan_builds_the_set_and_skips_the_query(client, block_gates, rider):
     """The first scan builds the tenant's set ("" marks it built); it lives 60 s at most."""
-    tenant_id, tokens = office
+    tenant_id, tokens = block_gates
     assert PENDING in _scan(rider, tokens[0])
     assert _sets(tenant_id) == [{b""}]
     redis = Redis.from_url(REDIS_URL)
@@ -63,18 +63,18 @@ def test_a_scan_builds_the_set_and_skips_the_query(client, office, rider):
         assert may_be_blocked(ACTIVE) is False
 
 
-def test_a_new_block_refuses_the_next_scan(client, office, rider):
+def test_a_new_block_refuses_the_next_scan(client, block_gates, rider):
     """A rider who passed (set cached without them) is refused right after a manager's block."""
-    tenant_id, tokens = office
+    tenant_id, tokens = block_gates
     assert PENDING in _scan(rider, tokens[0])
     _block(client)
     assert REFUSED in _scan(rider, tokens[1])
     assert {b"", ACTIVE.encode()} in _sets(tenant_id)
 
 
-def test_lifting_rebuilds_the_set_without_the_rider(client, office, rider):
+def test_lifting_rebuilds_the_set_without_the_rider(client, block_gates, rider):
     """After 解除 the next scan passes and the rebuilt set no longer holds the code."""
-    tenant_id, tokens = office
+    tenant_id, tokens = block_gates
     _block(client)
     assert REFUSED in _scan(rider, tokens[0])
     with client.application.app_context(), tenant_context(tenant_id):
@@ -88,9 +88,9 @@ def test_lifting_rebuilds_the_set_without_the_rider(client, office, rider):
         assert may_be_blocked(ACTIVE) is False
 
 
-def test_a_guards_block_refuses_the_next_scan(client, office, rider):
+def test_a_guards_block_refuses_the_next_scan(client, block_gates, rider):
     """A block added by a guard's deny (add_block + commit) retires the cached set too."""
-    tenant_id, tokens = office
+    tenant_id, tokens = block_gates
     assert PENDING in _scan(rider, tokens[0])
     with client.application.app_context(), tenant_context(tenant_id):
         add_block(
@@ -106,9 +106,9 @@ def test_a_guards_block_refuses_the_next_scan(client, office, rider):
     assert REFUSED in _scan(rider, tokens[1])
 
 
-def test_a_code_in_the_set_is_still_judged_by_the_database(client, office, rider):
+def test_a_code_in_the_set_is_still_judged_by_the_database(client, block_gates, rider):
     """A block that ended without any write (its end date passed) no longer refuses."""
-    tenant_id, tokens = office
+    tenant_id, tokens = block_gates
     _block(client, ends_on=(utcnow() + timedelta(days=3)).date().isoformat())
     assert REFUSED in _scan(rider, tokens[0])
     with client.application.app_context():
@@ -119,9 +119,9 @@ def test_a_code_in_the_set_is_still_judged_by_the_database(client, office, rider
     assert PENDING in _scan(rider, tokens[1])
 
 
-def test_other_riders_pass_while_someone_is_blocked(client, new_client, office):
+def test_other_riders_pass_while_someone_is_blocked(client, new_client, block_gates):
     """The set holds only blocked codes: another rider passes without the query refusing."""
-    tenant_id, tokens = office
+    tenant_id, tokens = block_gates
     _block(client)
     other = new_client()
     sign_in_rider(other, tokens[0], ACTIVE_2)
@@ -131,12 +131,14 @@ def test_other_riders_pass_while_someone_is_blocked(client, new_client, office):
         assert may_be_blocked(ACTIVE) is True
 
 
-def test_another_tenants_blocks_are_another_set(client, new_client, office, rider):
+def test_another_tenants_blocks_are_another_set(client, new_client, block_gates, rider):
     """A block of another company neither refuses nor enters this company's set."""
-    tenant_id, tokens = office
+    tenant_id, tokens = block_gates
     assert PENDING in _scan(rider, tokens[0])
     rival = new_client()
-    rival_id = make_office(client.application, rival, "rival@example.com", "对手物业有限公司")
+    rival_id = sign_in_office(
+        client.application, rival, "rival@example.com", "对手物业有限公司"
+    ).tenant_id
     _block(rival)
     assert PENDING in _scan(rider, tokens[1])
     assert _sets(tenant_id) == [{b""}]
@@ -146,9 +148,9 @@ def test_another_tenants_blocks_are_another_set(client, new_client, office, ride
         assert may_be_blocked(ACTIVE) is False
 
 
-def test_bulk_orm_update_of_blocks_retires_the_set(client, office, rider):
+def test_bulk_orm_update_of_blocks_retires_the_set(client, block_gates, rider):
     """An ORM UPDATE statement on blocks (no flush) retires the tenant's set after its commit."""
-    tenant_id, tokens = office
+    tenant_id, tokens = block_gates
     _block(client)
     assert REFUSED in _scan(rider, tokens[0])
     with client.application.app_context(), tenant_context(tenant_id):
@@ -158,9 +160,9 @@ def test_bulk_orm_update_of_blocks_retires_the_set(client, office, rider):
     assert PENDING in _scan(rider, tokens[1])
 
 
-def test_without_redis_the_query_decides(client, office):
+def test_without_redis_the_query_decides(client, block_gates):
     """Redis unreachable: every rider may be blocked, so the blocklist query runs."""
-    tenant_id, _ = office
+    tenant_id, _ = block_gates
     client.application.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
     with client.application.app_context(), tenant_context(tenant_id):
         assert may_be_blocked(ACTIVE) is True

@@ -18,7 +18,7 @@ from tests.browser.test_scan_flow import (
     rider_scan,
     served,  # noqa: F401  - the fixture
 )
-from tests.guards.support import make_site
+from tests.factories import make_site
 from xgm.blocks.rules import add_block
 from xgm.compounds.models import Compound
 from xgm.extensions import db

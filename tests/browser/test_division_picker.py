@@ -6,8 +6,7 @@ from sqlalchemy import select
 
 from tenants import tenant_context
 from tests.browser.test_guard_signin import CHROMIUM_ARGS
-from tests.factories import PASSWORD, create_tenant, create_user
-from tests.ops.support import create_operator
+from tests.factories import PASSWORD, create_operator, create_tenant, create_user
 from tests.screenshots import screenshot_dir
 from xgm.compounds.models import Compound
 from xgm.extensions import db

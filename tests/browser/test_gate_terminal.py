@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from tenants import tenant_context
 from tests.browser.test_guard_signin import CHROMIUM_ARGS
 from tests.browser.test_scan_flow import DOCS, PHONE, gate_token, rider_scan, served  # noqa: F401
-from tests.guards.support import PIN, create_gate, make_site
+from tests.factories import PIN, create_gate, make_site
 from xgm.compounds.models import Compound
 from xgm.extensions import db
 from xgm.passes.models import Arrival

@@ -5,8 +5,7 @@ import subprocess
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.factories import PASSWORD
-from tests.guards.support import PIN, make_site
+from tests.factories import PASSWORD, PIN, make_site
 from tests.screenshots import screenshot_dir
 
 DOCS = screenshot_dir()

@@ -11,8 +11,7 @@ from playwright.sync_api import sync_playwright
 
 from tenants import tenant_context, utcnow
 from tests.dashboard import data
-from tests.factories import PASSWORD, create_tenant, create_user
-from tests.guards.support import create_guard
+from tests.factories import PASSWORD, create_guard, create_tenant, create_user
 from tests.screenshots import screenshot_dir
 from xgm.accounts.invitations import create as create_invitation
 from xgm.alerts import raise_event

@@ -5,8 +5,7 @@ from playwright.sync_api import sync_playwright
 
 from tests.dashboard import industry_data
 from tests.dashboard.industry_data import COUNTY
-from tests.factories import PASSWORD
-from tests.ops.support import create_observer
+from tests.factories import PASSWORD, create_observer
 from tests.screenshots import screenshot_dir
 
 DOCS = screenshot_dir()

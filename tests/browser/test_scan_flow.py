@@ -11,8 +11,7 @@ from werkzeug.serving import make_server
 from tenants import tenant_context
 from tests.browser.test_guard_signin import CHROMIUM_ARGS
 from tests.conftest import app_config
-from tests.guards.support import PIN, make_site
-from tests.passes.support import CLIENT_ID, SECRET, city_config
+from tests.factories import CLIENT_ID, PIN, SECRET, city_config, make_site
 from tests.screenshots import screenshot_dir
 from xgm import create_app
 from xgm.citysim.process import SimProcess, free_port

@@ -3,7 +3,7 @@
 import pytest
 import requests
 
-from tests.city.support import CLIENT_ID, SECRET, WEBHOOK_MAX_ATTEMPTS, Receiver
+from tests.factories import CLIENT_ID, SECRET, WEBHOOK_MAX_ATTEMPTS, Receiver
 from xgm.city import CityClient
 from xgm.citysim.process import SimProcess
 
@@ -19,9 +19,9 @@ def receiver():
 
 
 @pytest.fixture(scope="session")
-def sim_process(receiver, tmp_path_factory):
+def sim_server(receiver, tmp_path_factory):
     """A real `python -m xgm.citysim` process on a free port, webhooks to the receiver."""
-    sim = SimProcess(
+    process = SimProcess(
         client_id=CLIENT_ID,
         secret=SECRET,
         public_url=receiver.url,
@@ -31,21 +31,21 @@ def sim_process(receiver, tmp_path_factory):
         },
         log_path=tmp_path_factory.mktemp("citysim") / "citysim.log",
     )
-    with sim:
-        yield sim.url
+    with process:
+        yield process.url
 
 
 @pytest.fixture
-def sim_url(sim_process, receiver):
+def sim(sim_server, receiver):
     """The simulator's URL, reset to its seed state, with an empty receiver."""
-    requests.post(sim_process + "/_sim/reset", timeout=5).raise_for_status()
+    requests.post(sim_server + "/_sim/reset", timeout=5).raise_for_status()
     receiver.clear()
-    return sim_process
+    return sim_server
 
 
 @pytest.fixture
-def city(sim_url):
+def city(sim):
     """A CityClient configured for the simulator process."""
-    client = CityClient(sim_url, CLIENT_ID, SECRET, connect_timeout=1.0, read_timeout=3.0)
+    client = CityClient(sim, CLIENT_ID, SECRET, connect_timeout=1.0, read_timeout=3.0)
     yield client
     client.close()

@@ -8,8 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.city.support import CLIENT_ID, SECRET, control, free_port
-from tests.citysim.support import complaint_body
+from tests.factories import CLIENT_ID, SECRET, complaint_body, control, free_port
 from xgm.city import (
     BadSignature,
     CityClient,
@@ -29,7 +28,7 @@ from xgm.citysim import seed
 REDIRECT = "http://127.0.0.1:9/rider/callback"
 
 
-def sign_in(city: CityClient, sim_url: str, rider_code: str, redirect_uri: str) -> str:
+def sign_in(city: CityClient, sim: str, rider_code: str, redirect_uri: str) -> str:
     """Follow authorize_url() with a login_hint like a browser and return the code."""
     url = city.authorize_url(redirect_uri, "state-1") + f"&login_hint={rider_code}"
     response = requests.get(url, allow_redirects=False, timeout=5)
@@ -43,10 +42,10 @@ def redirect_uri(receiver):
     return receiver.url + "/rider/callback"
 
 
-def test_authorize_url_carries_the_contract_parameters(city, sim_url):
+def test_authorize_url_carries_the_contract_parameters(city, sim):
     """authorize_url() points at /oauth/authorize with code, client, redirect and state."""
     url = urlsplit(city.authorize_url(REDIRECT, "st"))
-    assert f"{url.scheme}://{url.netloc}{url.path}" == sim_url + "/oauth/authorize"
+    assert f"{url.scheme}://{url.netloc}{url.path}" == sim + "/oauth/authorize"
     assert parse_qs(url.query) == {
         "response_type": ["code"],
         "client_id": [CLIENT_ID],
@@ -55,9 +54,9 @@ def test_authorize_url_carries_the_contract_parameters(city, sim_url):
     }
 
 
-def test_exchange_code_returns_the_rider(city, sim_url, redirect_uri):
+def test_exchange_code_returns_the_rider(city, sim, redirect_uri):
     """A fresh code exchanges for a TokenResult naming the rider."""
-    code = sign_in(city, sim_url, seed.SEED_ACTIVE, redirect_uri)
+    code = sign_in(city, sim, seed.SEED_ACTIVE, redirect_uri)
     result = city.exchange_code(code, redirect_uri)
     assert (result.rider_code, result.token_type, result.expires_in) == (
         seed.SEED_ACTIVE,
@@ -67,31 +66,31 @@ def test_exchange_code_returns_the_rider(city, sim_url, redirect_uri):
     assert result.access_token
 
 
-def test_reused_code_is_invalid_grant(city, sim_url, redirect_uri):
+def test_reused_code_is_invalid_grant(city, sim, redirect_uri):
     """The second exchange of a code raises InvalidGrant."""
-    code = sign_in(city, sim_url, seed.SEED_ACTIVE, redirect_uri)
+    code = sign_in(city, sim, seed.SEED_ACTIVE, redirect_uri)
     city.exchange_code(code, redirect_uri)
     with pytest.raises(InvalidGrant) as info:
         city.exchange_code(code, redirect_uri)
     assert (info.value.status, info.value.transient) == (400, False)
 
 
-def test_redirect_mismatch_is_invalid_grant(city, sim_url, redirect_uri):
+def test_redirect_mismatch_is_invalid_grant(city, sim, redirect_uri):
     """Exchanging with another redirect_uri raises InvalidGrant."""
-    code = sign_in(city, sim_url, seed.SEED_ACTIVE, redirect_uri)
+    code = sign_in(city, sim, seed.SEED_ACTIVE, redirect_uri)
     with pytest.raises(InvalidGrant):
         city.exchange_code(code, redirect_uri + "/other")
 
 
-def test_wrong_secret_at_token_is_invalid_client(city, sim_url, redirect_uri):
+def test_wrong_secret_at_token_is_invalid_client(city, sim, redirect_uri):
     """A wrong client secret raises InvalidClient, a BadSignature."""
-    code = sign_in(city, sim_url, seed.SEED_ACTIVE, redirect_uri)
-    with CityClient(sim_url, CLIENT_ID, "wrong") as wrong, pytest.raises(InvalidClient) as info:
+    code = sign_in(city, sim, seed.SEED_ACTIVE, redirect_uri)
+    with CityClient(sim, CLIENT_ID, "wrong") as wrong, pytest.raises(InvalidClient) as info:
         wrong.exchange_code(code, redirect_uri)
     assert isinstance(info.value, BadSignature)
 
 
-def test_get_rider_returns_the_card(city, sim_url):
+def test_get_rider_returns_the_card(city, sim):
     """get_rider() returns the seed rider's card, whose photo is fetchable unsigned."""
     rider = city.get_rider(seed.SEED_ACTIVE)
     photo = requests.get(rider.photo_url, timeout=5)
@@ -101,7 +100,7 @@ def test_get_rider_returns_the_card(city, sim_url):
         "meituan",
         "美团外卖",
     )
-    assert rider.photo_url == f"{sim_url}/photos/{seed.SEED_ACTIVE}.jpg"
+    assert rider.photo_url == f"{sim}/photos/{seed.SEED_ACTIVE}.jpg"
     assert (photo.status_code, photo.content[:3]) == (200, b"\xff\xd8\xff")
 
 
@@ -134,21 +133,21 @@ def test_odd_rider_code_is_quoted_and_signed(city):
         city.get_rider("XGM 12/34?x=中")
 
 
-def test_wrong_secret_raises_bad_signature(sim_url):
+def test_wrong_secret_raises_bad_signature(sim):
     """A 401 from the city raises BadSignature."""
-    with CityClient(sim_url, CLIENT_ID, "wrong") as wrong, pytest.raises(BadSignature) as info:
+    with CityClient(sim, CLIENT_ID, "wrong") as wrong, pytest.raises(BadSignature) as info:
         wrong.get_rider(seed.SEED_ACTIVE)
     assert (info.value.status, info.value.transient) == (401, False)
 
 
-def test_complaint_first_receipt_then_replay(city, sim_url):
+def test_complaint_first_receipt_then_replay(city, sim):
     """201 gives first_receipt True; the same key again gives the same id, first_receipt False."""
     key = str(uuid.uuid4())
     first = city.post_complaint(complaint_body(), key)
     again = city.post_complaint(complaint_body(description="改过的描述"), key)
     assert (first.status, first.first_receipt) == ("received", True)
     assert (again.complaint_id, again.first_receipt) == (first.complaint_id, False)
-    assert control(sim_url, "GET", "/_sim/state")["complaints"] == 1
+    assert control(sim, "GET", "/_sim/state")["complaints"] == 1
 
 
 def test_complaint_rejected_carries_fields(city):
@@ -166,45 +165,45 @@ def test_complaint_unknown_rider(city):
         city.post_complaint(complaint_body(rider_code="XGM000000000000"), str(uuid.uuid4()))
 
 
-def test_503_is_transient_unavailable(city, sim_url):
+def test_503_is_transient_unavailable(city, sim):
     """A 503 raises CityUnavailable (transient) and stores nothing."""
-    control(sim_url, "POST", "/_sim/fail", {"mode": "503", "count": 1})
+    control(sim, "POST", "/_sim/fail", {"mode": "503", "count": 1})
     with pytest.raises(CityUnavailable) as info:
         city.post_complaint(complaint_body(), str(uuid.uuid4()))
     assert type(info.value) is CityUnavailable
     assert (info.value.status, info.value.transient) == (503, True)
-    assert control(sim_url, "GET", "/_sim/state")["complaints"] == 0
+    assert control(sim, "GET", "/_sim/state")["complaints"] == 0
 
 
-def test_429_is_rate_limited_with_retry_after(city, sim_url):
+def test_429_is_rate_limited_with_retry_after(city, sim):
     """A 429 raises CityRateLimited carrying Retry-After in seconds."""
-    control(sim_url, "POST", "/_sim/fail", {"mode": "429", "count": 1, "retry_after": 2})
+    control(sim, "POST", "/_sim/fail", {"mode": "429", "count": 1, "retry_after": 2})
     with pytest.raises(CityRateLimited) as info:
         city.post_complaint(complaint_body(), str(uuid.uuid4()))
     assert (info.value.retry_after, info.value.transient) == (2.0, True)
 
 
-def test_read_timeout_is_unavailable_and_retry_is_idempotent(sim_url):
+def test_read_timeout_is_unavailable_and_retry_is_idempotent(sim):
     """A slow answer raises CityUnavailable; the city still stores it and a retry replays."""
-    control(sim_url, "POST", "/_sim/fail", {"mode": "timeout", "count": 1, "delay": 1.0})
+    control(sim, "POST", "/_sim/fail", {"mode": "timeout", "count": 1, "delay": 1.0})
     key = str(uuid.uuid4())
-    with CityClient(sim_url, CLIENT_ID, SECRET, read_timeout=0.3) as impatient:
+    with CityClient(sim, CLIENT_ID, SECRET, read_timeout=0.3) as impatient:
         with pytest.raises(CityUnavailable) as info:
             impatient.post_complaint(complaint_body(), key)
         assert info.value.status is None
         deadline = time.monotonic() + 5
-        while not control(sim_url, "GET", "/_sim/complaints")["complaints"]:
+        while not control(sim, "GET", "/_sim/complaints")["complaints"]:
             assert time.monotonic() < deadline
             time.sleep(0.05)
         retry = impatient.post_complaint(complaint_body(), key)
     assert retry.first_receipt is False
-    assert control(sim_url, "GET", "/_sim/state")["complaints"] == 1
+    assert control(sim, "GET", "/_sim/state")["complaints"] == 1
 
 
-def test_city_down_is_unavailable(city, sim_url, redirect_uri):
+def test_city_down_is_unavailable(city, sim, redirect_uri):
     """In down mode lookups and code exchanges raise CityUnavailable."""
-    code = sign_in(city, sim_url, seed.SEED_ACTIVE, redirect_uri)
-    control(sim_url, "POST", "/_sim/down", {"down": True})
+    code = sign_in(city, sim, seed.SEED_ACTIVE, redirect_uri)
+    control(sim, "POST", "/_sim/down", {"down": True})
     with pytest.raises(CityUnavailable):
         city.get_rider(seed.SEED_ACTIVE)
     with pytest.raises(CityUnavailable):
@@ -238,11 +237,11 @@ def test_unexpected_status_is_a_city_error(receiver):
     assert (type(info.value), info.value.status, info.value.transient) == (CityError, 403, False)
 
 
-def test_get_complaint_has_history(city, sim_url):
+def test_get_complaint_has_history(city, sim):
     """get_complaint() returns status and history, following the city's progress."""
     receipt = city.post_complaint(complaint_body(), str(uuid.uuid4()))
     control(
-        sim_url, "POST", f"/_sim/complaints/{receipt.complaint_id}/advance", {"status": "forwarded"}
+        sim, "POST", f"/_sim/complaints/{receipt.complaint_id}/advance", {"status": "forwarded"}
     )
     data = city.get_complaint(receipt.complaint_id)
     assert (data["status"], data["reference"]) == ("forwarded", "cmp-0001")
@@ -255,16 +254,16 @@ def test_unknown_complaint_raises(city):
         city.get_complaint("C20260101999999")
 
 
-def test_client_from_config_reads_settings(sim_url):
+def test_client_from_config_reads_settings(sim):
     """client_from_config() uses the XGM_CITY_* settings, timeouts included."""
     config = {
-        "XGM_CITY_URL": sim_url + "/",
+        "XGM_CITY_URL": sim + "/",
         "XGM_CITY_CLIENT_ID": CLIENT_ID,
         "XGM_CITY_SECRET": SECRET,
         "XGM_CITY_READ_TIMEOUT": "7.5",
     }
     with client_from_config(config) as client:
-        assert (client.base_url, client.timeout) == (sim_url, (2.0, 7.5))
+        assert (client.base_url, client.timeout) == (sim, (2.0, 7.5))
         assert client.get_rider(seed.SEED_ACTIVE).name == "王小明"
 
 

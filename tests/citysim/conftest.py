@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.citysim.support import Signed, sim_config
+from tests.factories import Signed, sim_config
 from xgm.citysim import create_sim_app
 
 

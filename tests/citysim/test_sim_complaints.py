@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.citysim.support import complaint_body
+from tests.factories import complaint_body
 
 PATH = "/api/v1/complaints"
 

@@ -2,7 +2,7 @@
 
 import time
 
-from tests.citysim.support import complaint_body
+from tests.factories import complaint_body
 
 PATH = "/api/v1/complaints"
 

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from tests.citysim.support import CLIENT_ID, REDIRECT_URI, SECRET, sim_config
+from tests.factories import CLIENT_ID, REDIRECT_URI, SECRET, sim_config
 from xgm.city.signing import signed_headers
 from xgm.citysim import create_sim_app
 

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from tests.citysim.support import Signed
+from tests.factories import Signed
 from xgm.citysim import seed
 
 CONTRACT_KEYS = {

@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 from tenants import Tenant, tenant_context, unscoped, utcnow
 from tests.conftest import login
 from tests.dashboard import data
-from tests.factories import PASSWORD, create_user
-from tests.guards.support import make_site
+from tests.factories import PASSWORD, create_user, make_site
 from xgm.accounts.models import User
 from xgm.audit.models import AuditEvent
 from xgm.company.closure import delete_due_companies
@@ -113,7 +112,7 @@ def test_closure_suspends_at_once_and_deletes_after_30_days(app, client):
 def test_operator_sees_the_pending_closure_and_cancels_it(app, client):
     """The operator console lists the company as 注销中 with its date, and can cancel."""
     from tests.conftest import CSRF_RE
-    from tests.ops.support import create_operator, ops_login
+    from tests.factories import create_operator, ops_login
 
     site = make_site(app, client)
     site.office.post("/settings/close", {"password": PASSWORD})

@@ -1,31 +1,8 @@
-"""Fixtures of the complaint tests: a REAL simulator process and the app configured for it."""
+"""Fixtures of the complaint tests: the app configured for the simulator process (`sim`)."""
 
 import pytest
-import requests
 
-from tests.complaints.support import CLIENT_ID, SECRET, make_site
-from xgm.citysim.process import SimProcess
-
-
-@pytest.fixture(scope="session")
-def sim_url(tmp_path_factory):
-    """A `python -m xgm.citysim` process for the session (webhooks held: tests post them)."""
-    sim = SimProcess(
-        client_id=CLIENT_ID,
-        secret=SECRET,
-        public_url="http://xgm.test",
-        env={"CITYSIM_WEBHOOKS": "0"},
-        log_path=tmp_path_factory.mktemp("citysim") / "citysim.log",
-    )
-    with sim:
-        yield sim.url
-
-
-@pytest.fixture
-def sim(sim_url):
-    """The simulator, reset to its seed state."""
-    requests.post(sim_url + "/_sim/reset", timeout=10).raise_for_status()
-    return sim_url
+from tests.factories import CLIENT_ID, SECRET, make_complaint_site
 
 
 @pytest.fixture
@@ -47,4 +24,4 @@ def app(app, sim):
 @pytest.fixture
 def site(app, client):
     """A company with its owner signed in, two compounds and their gates."""
-    return make_site(app, client)
+    return make_complaint_site(app, client)

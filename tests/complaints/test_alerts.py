@@ -6,8 +6,8 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from tenants import tenant_context, utcnow
-from tests.complaints.support import file_direct, load
 from tests.complaints.test_status import delivered, post_event
+from tests.factories import file_direct, load
 from xgm.alerts.models import AlertEvent, Notification
 from xgm.complaints.deadlines import mark_overdue
 from xgm.complaints.jobs import deliver_complaint

@@ -5,10 +5,8 @@ from playwright.sync_api import sync_playwright
 from sqlalchemy import select
 
 from tenants import tenant_context
-from tests.complaints.support import load
 from tests.complaints.test_guard import add_arrival
-from tests.factories import PASSWORD
-from tests.guards.support import PIN, Office, create_guard, new_code, page_csrf
+from tests.factories import PASSWORD, PIN, Office, create_guard, load, new_code, page_csrf
 from tests.screenshots import screenshot_dir
 from xgm.complaints.jobs import deliver_complaint
 from xgm.complaints.models import Complaint

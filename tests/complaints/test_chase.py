@@ -8,9 +8,9 @@ import requests
 from sqlalchemy import select, update
 
 from tenants import tenant_context, utcnow
-from tests.complaints.support import file_direct, load, sim_complaints
 from tests.complaints.test_deadlines import set_complaint
 from tests.complaints.test_status import delivered, post_event
+from tests.factories import file_direct, load, sim_complaints
 from xgm.complaints.models import ComplaintEvent, ComplaintReminder
 from xgm.complaints.reminders import deliver_reminder_job
 from xgm.extensions import db
@@ -234,7 +234,7 @@ def test_simulator_reminder_contract(site, sim):
     """Section 7 in the simulator: 201 then 200 for one key, 404 unknown complaint, 400 bad note."""
     import pytest
 
-    from tests.complaints.support import CLIENT_ID, SECRET
+    from tests.factories import CLIENT_ID, SECRET
     from xgm.city import ComplaintRejected, UnknownComplaint, client_from_config
 
     c = delivered(site)

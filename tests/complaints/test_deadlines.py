@@ -5,8 +5,8 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from tenants import Tenant, tenant_context, utcnow
-from tests.complaints.support import file_direct, load
 from tests.complaints.test_status import delivered, post_event
+from tests.factories import file_direct, load
 from xgm.complaints.deadlines import mark_overdue, overdue_kinds
 from xgm.complaints.models import Complaint
 from xgm.extensions import db

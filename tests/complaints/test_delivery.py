@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tenants import TenantRequired, tenant_context, utcnow
-from tests.complaints.support import (
+from tests.factories import (
     UNKNOWN_RIDER,
     file_direct,
     load,

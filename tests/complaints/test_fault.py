@@ -15,11 +15,11 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from chinatime import CN_TZ
 from tenants import tenant_context
 from tests.complaints.processes import RedisServer, WorkerProcess
-from tests.complaints.support import CLIENT_ID, SECRET, sim_complaints
+from tests.factories import CLIENT_ID, SECRET, sim_complaints
 from xgm.complaints.models import Complaint
-from xgm.complaints.payload import CN_TZ
 from xgm.extensions import db
 
 COMPLAINTS = 200

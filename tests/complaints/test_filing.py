@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tenants import tenant_context
-from tests.complaints.support import ACTIVE_RIDER, OTHER_RIDER, load, local, make_site
+from tests.factories import ACTIVE_RIDER, OTHER_RIDER, load, local, make_complaint_site
 from xgm.citysim.process import free_port
 from xgm.complaints.models import Complaint, ComplaintOutbox
 from xgm.complaints.outbox import QUEUE, delivery_job_id
@@ -107,7 +107,7 @@ def test_gate_of_another_compound_is_refused(site):
 
 def test_another_companys_compound_is_refused(site, app, new_client):
     """A compound id of another tenant is not a choice: refused, nothing filed anywhere."""
-    rival = make_site(app, new_client(), "rival@example.com", "乙物业有限公司")
+    rival = make_complaint_site(app, new_client(), "rival@example.com", "乙物业有限公司")
     response = site.post("/complaints/new", form(site, compound_id=rival.compound_id, gate_id=""))
     assert response.status_code == 200
     assert "请选择小区" in response.get_data(as_text=True)

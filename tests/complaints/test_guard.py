@@ -7,11 +7,14 @@ import pytest
 from sqlalchemy import select
 
 from tenants import tenant_context
-from tests.complaints.support import ACTIVE_RIDER, load, local, make_site
-from tests.guards.support import (
+from tests.factories import (
+    ACTIVE_RIDER,
     Office,
     create_guard,
     enroll_phone,
+    load,
+    local,
+    make_complaint_site,
     new_code,
     page_csrf,
     pin_sign_in,
@@ -261,7 +264,7 @@ def test_manager_form_prefilled_from_an_arrival(site):
 
 def test_manager_form_ignores_another_companys_arrival(site, app, new_client):
     """Another company's arrival id neither prefills the form nor gets attached to a filing."""
-    rival = make_site(app, new_client(), "rival@example.com", "乙物业有限公司")
+    rival = make_complaint_site(app, new_client(), "rival@example.com", "乙物业有限公司")
     theirs = add_arrival(rival)
     html = site.client.get(f"/complaints/new?arrival_id={theirs}").get_data(as_text=True)
     assert f'value="{ACTIVE_RIDER}"' not in html

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from tenants import tenant_context, utcnow
-from tests.complaints.support import (
+from tests.factories import (
     OTHER_RIDER,
     UNKNOWN_RIDER,
     file_direct,

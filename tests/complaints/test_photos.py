@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 from werkzeug.test import EnvironBuilder
 
 from tenants import tenant_context, utcnow
-from tests.complaints.support import ACTIVE_RIDER, load, local, sim_complaints
 from tests.complaints.test_guard import add_arrival, complain, guard_phone  # noqa: F401
+from tests.factories import ACTIVE_RIDER, load, local, sim_complaints
 from xgm.city import ComplaintRejected, client_from_config
 from xgm.complaints.jobs import deliver_complaint
 from xgm.complaints.models import Complaint, ComplaintPhoto
@@ -165,7 +165,7 @@ def test_city_receives_and_fetches_the_photos(site, sim, live_server):
 
 def test_city_refuses_a_photo_that_does_not_match(app, sim):
     """The simulator answers 400 (field attachments) when the fetched bytes differ from sha256."""
-    from tests.complaints.support import CLIENT_ID, SECRET
+    from tests.factories import CLIENT_ID, SECRET
 
     body = {
         "reference": "XGM-TEST-1",

@@ -2,7 +2,7 @@
 
 from rq.job import Job
 
-from tests.complaints.support import ACTIVE_RIDER, local, sim_complaints
+from tests.factories import ACTIVE_RIDER, local, sim_complaints
 from xgm.queues import get_queue
 from xgm.queues.worker import make_worker
 

@@ -8,7 +8,7 @@ import requests
 from sqlalchemy import select
 
 from tenants import tenant_context, utcnow
-from tests.complaints.support import CLIENT_ID, SECRET, file_direct, load
+from tests.factories import CLIENT_ID, SECRET, file_direct, load
 from xgm.city.signing import signed_headers
 from xgm.complaints.jobs import deliver_complaint, poll_complaint, poll_quiet_complaints
 from xgm.complaints.models import Complaint

@@ -4,7 +4,7 @@ import time
 from datetime import timedelta
 
 from tenants import tenant_context, utcnow
-from tests.complaints.support import file_direct, load, sim_complaints, update_outbox
+from tests.factories import file_direct, load, sim_complaints, update_outbox
 from xgm.complaints.deadlines import OVERDUE_SWEEP
 from xgm.complaints.delivery import claim
 from xgm.complaints.jobs import POLL_QUIET, SWEEP, deliver_complaint, due_rows, sweep_outbox
@@ -106,9 +106,9 @@ def test_sweep_ignores_delivered_failed_held_and_future_rows(site):
 
 def test_sweep_lists_every_tenant(site, app, new_client):
     """The sweep is system work: it finds due rows of all tenants."""
-    from tests.complaints.support import make_site
+    from tests.factories import make_complaint_site
 
-    other = make_site(app, new_client(), "rival@example.com", "乙物业有限公司")
+    other = make_complaint_site(app, new_client(), "rival@example.com", "乙物业有限公司")
     mine, theirs = file_direct(site), file_direct(other)
     overdue(site, mine)
     overdue(other, theirs)

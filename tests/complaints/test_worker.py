@@ -3,7 +3,7 @@
 import logging
 import time
 
-from tests.complaints.support import file_direct, load, sim_complaints
+from tests.factories import file_direct, load, sim_complaints
 from xgm.complaints.outbox import delivery_job_id
 from xgm.queues.worker import make_worker
 

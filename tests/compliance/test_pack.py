@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from tenants import Tenant, utcnow
 from tests.dashboard import data
-from tests.guards.support import make_site
+from tests.factories import make_site
 from xgm.extensions import db
 from xgm.privacy.jobs import purge_rider_data
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.compounds.support import sign_in_office
+from tests.factories import sign_in_office
 
 
 @pytest.fixture

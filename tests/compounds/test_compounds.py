@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.compounds.support import COMPOUND_FORM
+from tests.factories import COMPOUND_FORM
 from xgm.compounds.models import Compound
 
 

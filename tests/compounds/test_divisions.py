@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.compounds.support import COMPOUND_FORM
+from tests.factories import COMPOUND_FORM
 from xgm.complaints.payload import build_payload
 from xgm.compounds.models import Compound
 

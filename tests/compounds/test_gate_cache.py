@@ -6,8 +6,8 @@ from redis import Redis
 from sqlalchemy import update
 
 from tenants import tenant_context
-from tests.compounds.support import COMPOUND_FORM, token_of
 from tests.conftest import REDIS_URL
+from tests.factories import COMPOUND_FORM, token_of
 from xgm.compounds.lookup import ENTRY_PREFIX, GEN_KEY, resolve_token
 from xgm.compounds.models import Compound, Gate
 from xgm.extensions import db

@@ -11,8 +11,7 @@ from tests.conftest import login
 from tests.dashboard import industry_data
 from tests.dashboard.industry_data import COUNTY, PERIOD
 from tests.dashboard.known import BEISHAN
-from tests.factories import PASSWORD
-from tests.ops.support import create_observer
+from tests.factories import PASSWORD, create_observer
 from xgm.dashboard.figures import Scope
 from xgm.dashboard.periods import period_from_args
 from xgm.oversight.industry import industry

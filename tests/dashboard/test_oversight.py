@@ -6,8 +6,7 @@ import pytest
 
 from tests.conftest import login
 from tests.dashboard import data, known
-from tests.factories import PASSWORD
-from tests.ops.support import create_observer
+from tests.factories import PASSWORD, create_observer
 
 PERIOD = {"period": "custom", "from": "2024-05-01", "to": "2024-05-07"}
 KPI = re.compile(r'kpi-label">([^<]+)</span><strong class="kpi-value">([^<]+)</strong>')
@@ -131,8 +130,7 @@ YUEQING_CHENGNAN = "330382003000"
 def test_a_same_named_street_in_another_county_is_never_seen(app):
     """桐庐县 城南街道's observer sees its compounds only: not 乐清市 城南街道's, and not a
     compound whose manager typed "桐庐县 城南街道" without it resolving to the division."""
-    from tests.compounds.support import create_compound
-    from tests.factories import create_tenant
+    from tests.factories import create_compound, create_tenant
 
     with app.app_context():
         tonglu, yueqing, typed = (create_tenant(n) for n in ("桐庐物业", "乐清物业", "手填物业"))

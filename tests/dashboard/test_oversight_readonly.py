@@ -6,8 +6,7 @@ from werkzeug.routing import IntegerConverter
 
 from tests.conftest import CSRF_RE, login
 from tests.dashboard import known
-from tests.factories import PASSWORD
-from tests.ops.support import create_observer
+from tests.factories import PASSWORD, create_observer
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 REFUSED = {400, 401, 403, 404, 405}

@@ -7,8 +7,7 @@ import pytest
 from tenants import Tenant
 from tests.conftest import login
 from tests.dashboard import known
-from tests.factories import PASSWORD, create_user
-from tests.ops.support import create_observer
+from tests.factories import PASSWORD, create_observer, create_user
 from xgm.extensions import db
 
 PERIOD = {"period": "custom", "from": "2024-05-01", "to": "2024-05-07"}

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from tenants import tenant_context
-from tests.guards.support import page_csrf, signed_in_phone
+from tests.factories import page_csrf, signed_in_phone
 from xgm.devices.models import Device
 from xgm.extensions import db
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from tenants import tenant_context, utcnow
-from tests.guards.support import CODE_RE, enroll_phone, make_site, new_code, page_csrf
+from tests.factories import CODE_RE, enroll_phone, make_site, new_code, page_csrf
 from xgm.devices.enrollment import CODE_ALPHABET
 from xgm.devices.models import Device, EnrollmentCode
 from xgm.extensions import db
@@ -150,7 +150,7 @@ def test_code_for_one_gate(site):
 
 def test_gate_of_another_compound_is_refused(site):
     """A gate that is not the compound's: 400 with the reason, no code created."""
-    from tests.guards.support import create_gate
+    from tests.factories import create_gate
 
     with site.app.app_context():
         other_gate = create_gate(site.tenant_id, site.other, "西门")

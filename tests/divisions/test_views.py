@@ -2,21 +2,19 @@
 
 import pytest
 
-from tests.compounds.support import sign_in_office
 from tests.conftest import login
-from tests.factories import PASSWORD
-from tests.ops.support import create_observer, signed_in_operator
+from tests.factories import PASSWORD, create_observer, sign_in_office, signed_in_operator
 
 
 @pytest.fixture
-def office(app, client):
+def owner_browser(app, client):
     """A signed-in owner's browser."""
     return sign_in_office(app, client, "owner@example.com").client
 
 
-def test_no_parent_gives_the_provinces(office):
+def test_no_parent_gives_the_provinces(owner_browser):
     """Without `parent`: the 31 provinces in code order, as {"code", "name", "level"}."""
-    response = office.get("/divisions")
+    response = owner_browser.get("/divisions")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     divisions = response.get_json()["divisions"]
@@ -26,35 +24,35 @@ def test_no_parent_gives_the_provinces(office):
     assert response.headers["Cache-Control"] == "private, max-age=3600"
 
 
-def test_children_of_each_level(office):
+def test_children_of_each_level(owner_browser):
     """Cities of Zhejiang, counties of Hangzhou, streets of 桐庐县, communities of a street."""
-    cities = office.get("/divisions?parent=330000").get_json()["divisions"]
+    cities = owner_browser.get("/divisions?parent=330000").get_json()["divisions"]
     assert cities[0] == {"code": "330100", "name": "杭州市", "level": "city"}
     assert len(cities) == 11
-    counties = office.get("/divisions?parent=330100").get_json()["divisions"]
+    counties = owner_browser.get("/divisions?parent=330100").get_json()["divisions"]
     assert {"code": "330122", "name": "桐庐县", "level": "county"} in counties
-    streets = office.get("/divisions?parent=330122").get_json()["divisions"]
+    streets = owner_browser.get("/divisions?parent=330122").get_json()["divisions"]
     assert streets[2] == {"code": "330122004000", "name": "城南街道", "level": "street"}
     assert len(streets) == 14
-    communities = office.get("/divisions?parent=330122004000").get_json()["divisions"]
+    communities = owner_browser.get("/divisions?parent=330122004000").get_json()["divisions"]
     assert {"code": "330122004018", "name": "江滨社区", "level": "community"} in communities
     assert {"code": "330122004213", "name": "大丰村", "level": "community"} in communities
-    assert office.get("/divisions?parent=330122004018").get_json() == {"divisions": []}
+    assert owner_browser.get("/divisions?parent=330122004018").get_json() == {"divisions": []}
     # Outside Zhejiang the data stops at counties: known, with no children.
-    assert office.get("/divisions?parent=110101").get_json() == {"divisions": []}
+    assert owner_browser.get("/divisions?parent=110101").get_json() == {"divisions": []}
 
 
 @pytest.mark.parametrize("parent", ["339999", "abc", "3301220040001", "330122001000"])
-def test_unknown_parent_is_404_with_a_chinese_message(office, parent):
+def test_unknown_parent_is_404_with_a_chinese_message(owner_browser, parent):
     """A code the data does not hold: 404, JSON, a readable reason."""
-    response = office.get(f"/divisions?parent={parent}")
+    response = owner_browser.get(f"/divisions?parent={parent}")
     assert response.status_code == 404
     assert response.get_json()["error"]["message"] == f"没有这个行政区划代码：{parent}"
 
 
-def test_search_by_name_with_path_and_ancestors(office):
+def test_search_by_name_with_path_and_ancestors(owner_browser):
     """?q= finds divisions by name, exact names first, with where they lie."""
-    response = office.get("/divisions?q=城南街道&levels=street")
+    response = owner_browser.get("/divisions?q=城南街道&levels=street")
     found = response.get_json()["divisions"]
     assert [(d["code"], d["path"]) for d in found] == [
         ("330122004000", "浙江省杭州市桐庐县"),
@@ -64,10 +62,10 @@ def test_search_by_name_with_path_and_ancestors(office):
     ]
     assert found[0]["ancestors"] == ["330000", "330100", "330122"]
     assert found[0]["level"] == "street" and found[0]["name"] == "城南街道"
-    within = office.get("/divisions?q=江滨&within=330122").get_json()["divisions"]
+    within = owner_browser.get("/divisions?q=江滨&within=330122").get_json()["divisions"]
     assert [d["code"] for d in within] == ["330122004018"]
-    assert len(office.get("/divisions?q=社区").get_json()["divisions"]) == 20
-    assert office.get("/divisions?q=城南&within=999").status_code == 404
+    assert len(owner_browser.get("/divisions?q=社区").get_json()["divisions"]) == 20
+    assert owner_browser.get("/divisions?q=城南&within=999").status_code == 404
 
 
 def test_operators_may_read(app, client):

@@ -11,10 +11,9 @@ import time
 
 import pytest
 
+from tests.factories import agent, audit_kinds, command, pairing_code, send_open
 from tests.gateagents.agents import wait_until
 from tests.gateagents.processes import ROOT, WebServer, start_agent, stop_agent
-from tests.gateagents.support import agent, command, pairing_code, send_open
-from tests.guards.support import audit_kinds
 from xgm.gatesim.hikvision import HikvisionSim
 
 

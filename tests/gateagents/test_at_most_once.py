@@ -11,10 +11,9 @@ import stat
 
 import pytest
 
+from tests.factories import audit_kinds, command, paired_agent, send_open
 from tests.gateagents.agents import Background, make_runner, wait_until
 from tests.gateagents.proxy import Proxy
-from tests.gateagents.support import command, paired_agent, send_open
-from tests.guards.support import audit_kinds
 from xgm.gateagent.adapters.hikvision import HikvisionAdapter
 from xgm.gateagent.runner import Runner, backoff_delay
 from xgm.gateagent.server import Command, ServerClient

@@ -4,8 +4,14 @@ import pytest
 import requests
 from playwright.sync_api import sync_playwright
 
-from tests.factories import PASSWORD, create_tenant, create_user
-from tests.guards.support import create_compound, create_gate
+from tests.factories import (
+    PASSWORD,
+    PLAIN_COMPOUND,
+    create_compound,
+    create_gate,
+    create_tenant,
+    create_user,
+)
 from tests.screenshots import screenshot_dir
 
 DOCS = screenshot_dir()
@@ -19,7 +25,7 @@ def test_manager_pairs_an_agent_and_sees_its_result_on_a_phone(app, live_server)
     with app.app_context():
         tenant = create_tenant("阳光物业服务有限公司")
         create_user(tenant, "manager", email="manager@example.com", name="李经理")
-        compound = create_compound(tenant.id, "阳光花园")
+        compound = create_compound(tenant.id, "阳光花园", **PLAIN_COMPOUND)
         gate = create_gate(tenant.id, compound, "东门")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)

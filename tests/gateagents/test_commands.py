@@ -7,14 +7,15 @@ import pytest
 from sqlalchemy import select
 
 from tenants import tenant_context, utcnow
-from tests.gateagents.support import (
+from tests.factories import (
     age_command,
     agent,
+    audit_kinds,
     command,
+    create_gate,
     paired_agent,
     send_open,
 )
-from tests.guards.support import audit_kinds, create_gate
 from xgm.audit.models import AuditEvent
 from xgm.compounds.models import Gate
 from xgm.extensions import db
@@ -289,7 +290,7 @@ def test_an_agent_sees_only_its_own_gates_commands(site):
 
 def test_another_companys_agent_cannot_touch_a_command(site, new_client):
     """An agent of another tenant gets 404 for this tenant's command id, on claim and result."""
-    from tests.guards.support import make_site
+    from tests.factories import make_site
 
     other = make_site(site.app, new_client(), email="b@example.com", company="别家物业有限公司")
     theirs = paired_agent(other)

@@ -3,8 +3,7 @@
 import re
 
 from tenants import tenant_context
-from tests.gateagents.support import age_agent, age_command, command, paired_agent, send_open
-from tests.guards.support import audit_kinds
+from tests.factories import age_agent, age_command, audit_kinds, command, paired_agent, send_open
 from xgm.gateagents.health import gate_state
 
 

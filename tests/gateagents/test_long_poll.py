@@ -7,7 +7,7 @@ from datetime import timedelta
 import requests
 
 from tenants import tenant_context, utcnow
-from tests.gateagents.support import paired_agent, send_open
+from tests.factories import paired_agent, send_open
 from xgm.extensions import db
 from xgm.gateagents.models import GateCommand
 from xgm.gateagents.wakeups import get_wakeups

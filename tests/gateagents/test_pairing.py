@@ -6,8 +6,15 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from tenants import tenant_context, unscoped, utcnow
-from tests.gateagents.support import AgentApi, agent, pair, paired_agent, pairing_code
-from tests.guards.support import audit_kinds, create_gate
+from tests.factories import (
+    AgentApi,
+    agent,
+    audit_kinds,
+    create_gate,
+    pair,
+    paired_agent,
+    pairing_code,
+)
 from xgm.compounds.models import Compound, Gate
 from xgm.devices.models import secret_digest
 from xgm.extensions import db
@@ -236,7 +243,7 @@ def test_suspended_company_agent_is_refused_but_keeps_its_credentials(site):
 
 def test_another_tenants_manager_cannot_pair_or_revoke(site, new_client):
     """Another company's owner gets 404 for this gate's pairing and this agent's revocation."""
-    from tests.guards.support import sign_in_office
+    from tests.factories import sign_in_office
 
     api = paired_agent(site)
     other = sign_in_office(site.app, new_client(), "other@example.com", "别家物业有限公司")

@@ -5,8 +5,7 @@ from sqlalchemy import func, select
 
 from tenants import tenant_context
 from tests.conftest import login
-from tests.factories import PASSWORD, create_user
-from tests.guards.support import PIN, make_site, signed_in_phone
+from tests.factories import PASSWORD, PIN, create_user, make_site, signed_in_phone
 from xgm.accounts.passwords import verify_secret
 from xgm.extensions import db
 from xgm.guards.models import Guard

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tenants import tenant_context, utcnow
 from tests.conftest import CSRF_RE
-from tests.guards.support import PIN
+from tests.factories import PIN
 from xgm.audit.models import AuditEvent
 from xgm.extensions import db
 from xgm.guards.models import Guard, GuardSession

@@ -3,8 +3,15 @@
 import pytest
 
 from tests.conftest import login
-from tests.factories import PASSWORD, create_user
-from tests.guards.support import create_gate, make_site, page_csrf, pin_sign_in, signed_in_phone
+from tests.factories import (
+    PASSWORD,
+    create_gate,
+    create_user,
+    make_site,
+    page_csrf,
+    pin_sign_in,
+    signed_in_phone,
+)
 from xgm.compounds.models import Gate
 from xgm.guards.access import guard_get_or_404, guard_required
 

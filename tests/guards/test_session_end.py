@@ -5,7 +5,7 @@ import re
 from sqlalchemy import update
 
 from tenants import tenant_context
-from tests.guards.support import page_csrf, pin_sign_in, signed_in_phone
+from tests.factories import page_csrf, pin_sign_in, signed_in_phone
 from xgm.extensions import db
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from tenants import tenant_context, utcnow
-from tests.guards.support import PIN, page_csrf, pin_sign_in, signed_in_phone
+from tests.factories import PIN, page_csrf, pin_sign_in, signed_in_phone
 from xgm.extensions import db
 from xgm.guards.models import Guard
 
@@ -56,7 +56,7 @@ def test_phone_of_another_compound_refuses_the_guard(site):
 
 def test_guard_of_another_tenant_is_refused(site, app, new_client):
     """A guard id of another company typed on this phone is not found (404)."""
-    from tests.guards.support import make_site
+    from tests.factories import make_site
 
     rival = make_site(app, new_client(), "rival@example.com", "乙物业有限公司")
     rival_guard = rival.add_guard("李四")

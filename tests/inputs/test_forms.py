@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import DateField, IntegerField, StringField
 
 import xgm
-from tests.compounds.support import COMPOUND_FORM
+from tests.factories import COMPOUND_FORM
 from xgm.accounts.models import User
 from xgm.compounds.models import Compound
 from xgm.inputs.forms import Form

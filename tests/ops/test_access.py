@@ -3,8 +3,13 @@
 import pytest
 
 from tests.conftest import login
-from tests.factories import PASSWORD, create_tenant, create_user
-from tests.ops.support import create_observer, signed_in_operator
+from tests.factories import (
+    PASSWORD,
+    create_observer,
+    create_tenant,
+    create_user,
+    signed_in_operator,
+)
 
 PUBLIC = {"/ops/login"}
 

@@ -7,8 +7,15 @@ from rq import SimpleWorker
 from sqlalchemy import select
 
 from tests.conftest import csrf_token, login
-from tests.factories import PASSWORD, create_tenant, create_user
-from tests.ops.support import create_observer, create_operator, ops_login, signed_in_operator
+from tests.factories import (
+    PASSWORD,
+    create_observer,
+    create_operator,
+    create_tenant,
+    create_user,
+    ops_login,
+    signed_in_operator,
+)
 from xgm.extensions import db
 from xgm.ops.models import OperatorAction, OperatorLogIsAppendOnly
 from xgm.queues import get_queue, get_redis

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from tests.ops.support import ops_login
+from tests.factories import ops_login
 from xgm.extensions import db
 from xgm.ops.models import Operator
 

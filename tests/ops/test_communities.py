@@ -2,10 +2,14 @@
 
 import re
 
-from tests.compounds.support import create_compound
 from tests.conftest import login
-from tests.factories import PASSWORD, create_tenant, create_user
-from tests.ops.support import signed_in_operator
+from tests.factories import (
+    PASSWORD,
+    create_compound,
+    create_tenant,
+    create_user,
+    signed_in_operator,
+)
 
 
 def test_unverified_communities_of_every_tenant_are_listed(app, client):

@@ -9,8 +9,7 @@ from rq import SimpleWorker
 from tenants import tenant_context, utcnow
 from tests.conftest import csrf_token
 from tests.dashboard import data
-from tests.factories import create_tenant
-from tests.ops.support import signed_in_operator
+from tests.factories import create_tenant, signed_in_operator
 from xgm.citysim.process import SimProcess, free_port
 from xgm.complaints.models import ComplaintOutbox
 from xgm.extensions import db

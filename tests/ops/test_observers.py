@@ -5,8 +5,13 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import csrf_token, login
-from tests.factories import PASSWORD, create_tenant, create_user
-from tests.ops.support import create_observer, signed_in_operator
+from tests.factories import (
+    PASSWORD,
+    create_observer,
+    create_tenant,
+    create_user,
+    signed_in_operator,
+)
 from xgm.extensions import db
 from xgm.ops.models import OperatorAction
 from xgm.oversight.models import Observer, ObserverSession

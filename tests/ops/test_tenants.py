@@ -7,8 +7,7 @@ from sqlalchemy import select
 from tenants import Tenant, unscoped, utcnow
 from tests.conftest import csrf_token, login
 from tests.dashboard import data
-from tests.factories import PASSWORD, create_tenant, create_user
-from tests.ops.support import signed_in_operator
+from tests.factories import PASSWORD, create_tenant, create_user, signed_in_operator
 from xgm.accounts.models import LoginSession
 from xgm.extensions import db
 
@@ -143,7 +142,7 @@ def test_unknown_tenant_is_404(app, client):
 
 def test_suspend_ends_the_guards_shift_sessions(app, client):
     """A guard signed in on a gate phone is signed out by the suspension, reason 'suspended'."""
-    from tests.guards.support import make_site, signed_in_phone
+    from tests.factories import make_site, signed_in_phone
 
     site = make_site(app, app.test_client())
     guard_id = site.add_guard()

@@ -4,7 +4,7 @@ import time
 from datetime import timedelta
 
 from tests.conftest import CSRF_RE
-from tests.passes.support import (
+from tests.factories import (
     ACTIVE,
     ACTIVE_2,
     age_arrivals,

@@ -9,12 +9,13 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import app_config
-from tests.passes.support import (
+from tests.factories import (
     ACTIVE,
     ACTIVE_2,
     CLIENT_ID,
     PUBLIC_URL,
     SECRET,
+    Duty,
     Stream,
     age_arrivals,
     arrivals,
@@ -24,7 +25,6 @@ from tests.passes.support import (
     lookups,
     sign_in_rider,
 )
-from tests.passes.test_console import Duty
 from xgm import create_app
 from xgm.citysim.process import SimProcess
 from xgm.queues import get_redis

@@ -7,19 +7,21 @@ import pytest
 from sqlalchemy import select
 
 from tenants import tenant_context
-from tests.guards.support import create_gate, make_site, page_csrf, signed_in_phone
-from tests.passes.support import (
+from tests.factories import (
     ACTIVE,
     ACTIVE_2,
     SUSPENDED,
+    Duty,
     Stream,
     age_arrivals,
     arrivals,
     control,
+    create_gate,
+    page_csrf,
     sign_in_rider,
+    signed_in_phone,
 )
 from xgm.blocks.models import Block
-from xgm.compounds.models import Gate
 from xgm.extensions import db
 from xgm.privacy.models import RiderDataAccess
 
@@ -34,48 +36,6 @@ RIDER_KEYS = {
     "supervision_phone",
     "status",
 }
-
-
-class Duty:
-    """A company with a guard signed in on a phone of compound 甲苑 (gate 东门)."""
-
-    def __init__(self, app, new_client):
-        self.app = app
-        self.site = make_site(app, new_client())
-        self.guard_id = self.site.add_guard("赵保安")
-        self.phone = signed_in_phone(self.site, self.guard_id)
-        self.token = self.token_of(self.site.gate_id)
-        self.csrf = page_csrf(self.phone, "/guard")
-        self.new_client = new_client
-
-    def token_of(self, gate_id: int) -> str:
-        """The gate's QR token."""
-        with self.app.app_context(), tenant_context(self.site.tenant_id):
-            return db.session.scalars(select(Gate.token).where(Gate.id == gate_id)).one()
-
-    def rider(self, rider_code: str = ACTIVE, token: str | None = None):
-        """A rider's phone that signed in and scanned the gate; returns (browser, pass page)."""
-        browser = self.new_client()
-        sign_in_rider(browser, token or self.token, rider_code)
-        return browser, browser.get(f"/g/{token or self.token}")
-
-    def listed(self, phone=None) -> list[dict]:
-        """The console's JSON list."""
-        response = (phone or self.phone).get("/guard/arrivals")
-        assert response.status_code == 200
-        return response.get_json()["arrivals"]
-
-    def act(self, arrival_id: int, action: str, data: dict | None = None, json: bool = True):
-        """POST admit/deny from the console script (CSRF header) or a plain form (field)."""
-        if json:
-            return self.phone.post(
-                f"/guard/arrivals/{arrival_id}/{action}",
-                data=data or {},
-                headers={"X-CSRFToken": self.csrf, "Accept": "application/json"},
-            )
-        return self.phone.post(
-            f"/guard/arrivals/{arrival_id}/{action}", data={**(data or {}), "csrf_token": self.csrf}
-        )
 
 
 @pytest.fixture

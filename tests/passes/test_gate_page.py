@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.compounds.support import sign_in_office, token_of
+from tests.factories import sign_in_office, token_of
 
 EXPIRED = "二维码已失效"
 

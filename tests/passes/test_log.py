@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tenants import tenant_context, utcnow
-from tests.passes.support import ACTIVE, add_gate, make_office, make_place
+from tests.factories import ACTIVE, create_gate, make_place, sign_in_office
 from xgm.extensions import db
 from xgm.passes.models import Arrival
 
@@ -14,7 +14,7 @@ from xgm.passes.models import Arrival
 @pytest.fixture
 def log(city_app, client):
     """A signed-in owner with two compounds; returns (tenant_id, (sunny ids), (river ids))."""
-    tenant_id = make_office(city_app, client, "boss@example.com", "阳光物业有限公司")
+    tenant_id = sign_in_office(city_app, client, "boss@example.com", "阳光物业有限公司").tenant_id
     sunny = make_place(city_app, tenant_id, "阳光花园", "东门")
     river = make_place(city_app, tenant_id, "富春苑", "南门")
     return tenant_id, sunny, river
@@ -66,7 +66,8 @@ def test_log_lists_newest_first(client, log):
 def test_filter_by_compound_and_gate(client, log):
     """compound_id and gate_id narrow the log."""
     tenant_id, sunny, river = log
-    north, _ = add_gate(client.application, tenant_id, sunny[0], "北门")
+    with client.application.app_context():
+        north = create_gate(tenant_id, sunny[0], "北门")
     add_arrival(client.application, tenant_id, sunny[0], sunny[1], name="东")
     add_arrival(client.application, tenant_id, sunny[0], north, name="北")
     add_arrival(client.application, tenant_id, river[0], river[1], name="南")
@@ -153,7 +154,7 @@ def test_another_tenants_arrival_is_404(client, new_client, log):
     tenant_id, sunny, _ = log
     arrival_id = add_arrival(client.application, tenant_id, sunny[0], sunny[1])
     rival = new_client()
-    make_office(client.application, rival, "rival@example.com", "对手物业有限公司")
+    sign_in_office(client.application, rival, "rival@example.com", "对手物业有限公司")
     assert rival.get(f"/arrivals/{arrival_id}").status_code == 404
     assert names(rival.get("/arrivals")) == []
 

@@ -2,8 +2,7 @@
 
 from prometheus_client import REGISTRY
 
-from tests.passes.support import ACTIVE, SUSPENDED
-from tests.passes.test_console import Duty
+from tests.factories import ACTIVE, SUSPENDED, Duty
 
 
 def _value(name: str, **labels) -> float:

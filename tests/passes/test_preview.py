@@ -1,11 +1,11 @@
 """预览扫码页: the rider's page with a sample rider, recording nothing, starting no sign-in."""
 
-from tests.passes.support import count_arrivals, make_office, make_place
+from tests.factories import count_arrivals, make_place, sign_in_office
 
 
 def test_preview_shows_the_page_and_records_nothing(app, client):
     """200, the compound and gate named, a 预览 banner, no arrival, no pass script."""
-    tenant_id = make_office(app, client, "owner@example.com")
+    tenant_id = sign_in_office(app, client, "owner@example.com", None).tenant_id
     _compound_id, gate_id, _token = make_place(app, tenant_id)
     response = client.get(f"/gates/{gate_id}/preview")
     assert response.status_code == 200
@@ -18,7 +18,7 @@ def test_preview_shows_the_page_and_records_nothing(app, client):
 
 def test_compound_page_links_the_preview_not_the_scan(app, client):
     """The compound page's 预览扫码页 button opens the preview, not /g/<token>."""
-    tenant_id = make_office(app, client, "owner@example.com")
+    tenant_id = sign_in_office(app, client, "owner@example.com", None).tenant_id
     compound_id, gate_id, token = make_place(app, tenant_id)
     html = client.get(f"/compounds/{compound_id}").get_data(as_text=True)
     assert f'href="/gates/{gate_id}/preview"' in html

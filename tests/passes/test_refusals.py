@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from tenants import Tenant
-from tests.passes.support import (
+from tests.factories import (
     ACTIVE,
     ACTIVE_2,
+    Duty,
     arrivals,
     control,
     held_event,
@@ -16,7 +17,6 @@ from tests.passes.support import (
     post_event,
     sign_in_rider,
 )
-from tests.passes.test_console import Duty
 from xgm.extensions import db
 
 

@@ -6,18 +6,19 @@ import pytest
 from redis import Redis
 
 from tests.conftest import REDIS_URL
-from tests.passes.support import (
+from tests.factories import (
     ACTIVE,
     EXPIRED,
     REVOKED,
     SUSPENDED,
-    add_gate,
     age_arrivals,
     arrivals,
     control,
     count_arrivals,
+    create_gate,
     lookups,
     sign_in_rider,
+    token_of,
 )
 from xgm.passes.jobs import expire_arrivals
 
@@ -131,7 +132,8 @@ def test_rescan_after_two_minutes_is_a_new_arrival(client, place):
 def test_another_gate_is_another_arrival(client, place):
     """The reuse is per gate: the compound's other gate records its own arrival."""
     tenant_id, compound_id, _, token = place
-    _, north = add_gate(client.application, tenant_id, compound_id, "北门")
+    with client.application.app_context():
+        north = token_of(client.application, create_gate(tenant_id, compound_id, "北门"))
     scan(client, token, ACTIVE)
     client.get(f"/g/{north}")
     assert [a.gate_name for a in arrivals(client.application, tenant_id)] == ["东门", "北门"]
@@ -207,8 +209,7 @@ def test_status_is_cached_for_sixty_seconds(client, place, sim):
 
 def test_cache_is_shared_by_every_tenant(client, new_client, place, city_app, sim):
     """The cache is keyed by rider code: another tenant's gate reuses it."""
-    from tests.factories import create_tenant
-    from tests.passes.support import accept_notice, make_place
+    from tests.factories import accept_notice, create_tenant, make_place
 
     scan(client, place[3], ACTIVE)
     with city_app.app_context():

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from tenants import tenant_context
-from tests.passes.support import ACTIVE, arrivals, sign_in_rider
+from tests.factories import ACTIVE, arrivals, sign_in_rider
 from xgm.compounds.lookup import resolve_token
 from xgm.passes.claim import claim_key
 from xgm.passes.scanning import judge, record_scan

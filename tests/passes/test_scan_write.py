@@ -8,15 +8,16 @@ from flask_migrate import upgrade
 
 from tenants import CrossTenantWrite, TenantRequired, tenant_context, unscoped
 from tests.conftest import PG_ADMIN, TEST_DB, _pg_admin, app_config
-from tests.factories import create_tenant
-from tests.passes.support import (
+from tests.factories import (
     ACTIVE,
     accept_notice,
-    add_gate,
     arrivals,
     city_config,
+    create_gate,
+    create_tenant,
     make_place,
     sign_in_rider,
+    token_of,
 )
 from xgm import create_app
 from xgm.compounds.lookup import resolve_token
@@ -31,7 +32,9 @@ PENDING = 'data-outcome="pending"'
 def test_both_write_paths_record_the_same_arrival(client, place):
     """A first scan (a query ran first: transaction) and a later one (autocommit) match."""
     tenant_id, compound_id, gate_id, token = place
-    other_gate, other_token = add_gate(client.application, tenant_id, compound_id, "北门")
+    with client.application.app_context():
+        other_gate = create_gate(tenant_id, compound_id, "北门")
+    other_token = token_of(client.application, other_gate)
     sign_in_rider(client, token, ACTIVE)
     assert PENDING in client.get(f"/g/{token}").get_data(as_text=True)  # builds the block set
     assert PENDING in client.get(f"/g/{other_token}").get_data(as_text=True)  # all cached
@@ -140,7 +143,8 @@ def test_a_scan_survives_the_database_dropping_pooled_connections(pg_app):
     with pg_app.app_context():
         tenant_id = create_tenant("安居物业有限公司").id
     compound_id, _, token = make_place(pg_app, tenant_id)
-    _, other_token = add_gate(pg_app, tenant_id, compound_id, "北门")
+    with pg_app.app_context():
+        other_token = token_of(pg_app, create_gate(tenant_id, compound_id, "北门"))
     sign_in_rider(client, token, ACTIVE)
     assert PENDING in client.get(f"/g/{token}").get_data(as_text=True)
     with pg_app.app_context():

@@ -2,7 +2,7 @@
 
 import requests
 
-from tests.passes.support import (
+from tests.factories import (
     ACTIVE,
     CLIENT_ID,
     PUBLIC_URL,

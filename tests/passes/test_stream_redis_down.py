@@ -7,7 +7,7 @@ app, on the same database and secret key, whose Redis URL is a closed port.
 import socket
 
 from tests.conftest import app_config
-from tests.guards.support import make_site, signed_in_phone
+from tests.factories import make_site, signed_in_phone
 from xgm import create_app
 
 

@@ -20,9 +20,8 @@ from sqlalchemy import select, update
 
 from tenants import tenant_context, utcnow
 from tests.conftest import CSRF_RE, csrf_token
+from tests.factories import PIN, make_site, signed_in_operator
 from tests.gateagents.processes import WebServer
-from tests.guards.support import PIN, make_site
-from tests.ops.support import signed_in_operator
 from xgm.compounds.models import Compound, Gate
 from xgm.devices.models import Device
 from xgm.extensions import db

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from tenants import tenant_context, utcnow
 from tests.conftest import REDIS_URL
-from tests.guards.support import create_gate, make_site, page_csrf, signed_in_phone
+from tests.factories import create_gate, make_site, page_csrf, signed_in_phone
 from xgm.compounds.models import Compound
 from xgm.extensions import db
 from xgm.passes.feed import feed_key

@@ -2,11 +2,10 @@
 
 import pytest
 
-from tests.passes.fixtures import city_app, place, sim, sim_server  # noqa: F401
-from tests.physicalgate.support import Duty
+from tests.factories import GateDuty
 
 
 @pytest.fixture
-def duty(city_app, new_client):  # noqa: F811 - the imported fixture, by name
+def duty(city_app, new_client):
     """A guard on duty at 甲苑 东门 (a second gate 北门), the app talking to the simulator."""
-    return Duty(city_app, new_client)
+    return GateDuty(city_app, new_client)

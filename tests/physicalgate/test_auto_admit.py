@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.passes.support import ACTIVE, SUSPENDED, control
+from tests.factories import ACTIVE, SUSPENDED, control
 from tests.passes.test_city_down import go_down, manual_post
 from xgm.city import RiderCard
 from xgm.passes.gatepolicy import apply_gate_rules, auto_admissible
@@ -118,7 +118,7 @@ def test_manual_registrations_are_never_automatic(duty, sim):
     duty.agent()
     duty.set_gate(auto_admit=True)
     browser = duty.new_client()
-    from tests.passes.support import sign_in_rider
+    from tests.factories import sign_in_rider
 
     sign_in_rider(browser, duty.token, ACTIVE)
     go_down(sim)
@@ -134,8 +134,7 @@ def test_manual_registrations_are_never_automatic(duty, sim):
 def test_only_the_owner_turns_auto_admit_on(duty, new_client):
     """A manager's auto_admit=on is refused (403) and changes nothing; the owner's is saved."""
     from tests.conftest import login
-    from tests.factories import PASSWORD, create_user
-    from tests.guards.support import page_csrf
+    from tests.factories import PASSWORD, create_user, page_csrf
 
     with duty.app.app_context():
         from tenants.models import Tenant

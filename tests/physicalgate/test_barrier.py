@@ -1,7 +1,6 @@
 """Open on admit: 放行 at a gate with an agent opens the barrier; the card follows the result."""
 
-from tests.gateagents.support import age_agent, age_command
-from tests.passes.support import ACTIVE
+from tests.factories import ACTIVE, age_agent, age_command
 
 
 def _scan_and_admit(duty):

@@ -7,11 +7,9 @@ from playwright.sync_api import sync_playwright
 
 from tests.browser.test_guard_signin import CHROMIUM_ARGS
 from tests.browser.test_scan_flow import gate_token, guard_phone, rider_scan, served  # noqa: F401
+from tests.factories import GateDuty, make_site, pairing_code
 from tests.gateagents.agents import wait_until
 from tests.gateagents.processes import start_agent, stop_agent
-from tests.gateagents.support import pairing_code
-from tests.guards.support import make_site
-from tests.physicalgate.support import Duty
 from tests.screenshots import screenshot_dir
 from xgm.gatesim.relay import RelaySim
 
@@ -22,7 +20,7 @@ def _hours_around_now() -> tuple[str, str]:
     """Rider hours from two hours ago to in two hours (China time; may span midnight)."""
     from datetime import datetime, timedelta
 
-    from xgm.riders.city import CN_TZ
+    from chinatime import CN_TZ
 
     now = datetime.now(CN_TZ)
     return tuple((now + timedelta(hours=h)).strftime("%H:%M") for h in (-2, 2))
@@ -36,7 +34,7 @@ def test_rider_scans_at_an_auto_admit_gate_and_the_barrier_opens(app, client, se
     site = make_site(app, client)
     site.add_guard("王建国", phone="13700001111")
     token = gate_token(app, site.tenant_id, site.gate_id)
-    helper = Duty.__new__(Duty)  # only its gate-writing helper, on this site
+    helper = GateDuty.__new__(GateDuty)  # only its gate-writing helper, on this site
     helper.app, helper.site = app, site
     hours_from, hours_to = _hours_around_now()
     helper.set_gate(

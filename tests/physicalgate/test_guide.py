@@ -5,7 +5,7 @@ import io
 from PIL import Image
 
 from tenants import tenant_context
-from tests.passes.support import ACTIVE
+from tests.factories import ACTIVE
 from xgm.compounds.models import Compound
 from xgm.extensions import db
 from xgm.guide.images import MAX_BYTES, PHONE_WIDTH

@@ -2,7 +2,7 @@
 
 from printables.render import poster_html
 from tenants import tenant_context
-from tests.passes.support import ACTIVE, sign_in_rider
+from tests.factories import ACTIVE, sign_in_rider
 from xgm.compounds.models import Compound, Gate
 from xgm.extensions import db
 

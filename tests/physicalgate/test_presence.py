@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from tenants import tenant_context, utcnow
-from tests.passes.support import ACTIVE, ACTIVE_2
+from tests.factories import ACTIVE, ACTIVE_2
 from xgm.alerts.models import AlertEvent
 from xgm.extensions import db
 from xgm.presence.overstay import open_overstays, sweep_everywhere

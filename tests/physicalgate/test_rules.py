@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from printables.render import poster_html
 from tenants import tenant_context
-from tests.passes.support import ACTIVE
+from tests.factories import ACTIVE
 from xgm.compounds.models import Compound, Gate
 from xgm.extensions import db
 from xgm.gaterules.rules import within_hours
@@ -36,7 +36,7 @@ def _closed_now() -> tuple[str, str]:
     """Hours that exclude the present minute (China time), whatever the clock says."""
     from datetime import datetime, timedelta
 
-    from xgm.riders.city import CN_TZ
+    from chinatime import CN_TZ
 
     now = datetime.now(CN_TZ)
     start = (now + timedelta(minutes=2)).strftime("%H:%M")
@@ -126,7 +126,7 @@ def test_bad_settings_are_refused_in_chinese(duty, form, message):
 def test_other_gate_of_another_compound_is_refused(duty):
     """The nearest other gate must be a gate of the same compound."""
     with duty.app.app_context():
-        from tests.guards.support import create_gate
+        from tests.factories import create_gate
 
         foreign = create_gate(duty.tenant_id, duty.site.other, "西门")
     response = duty.site.office.post(

@@ -10,10 +10,17 @@ import pytest
 from sqlalchemy import func, select
 
 from tenants import tenant_context
-from tests.complaints.support import local
 from tests.conftest import TEST_DB, app_config, csrf_token, login
-from tests.factories import PASSWORD, create_tenant, create_user
-from tests.passes.support import ACTIVE, city_config, make_place, sign_in_rider
+from tests.factories import (
+    ACTIVE,
+    PASSWORD,
+    city_config,
+    create_tenant,
+    create_user,
+    local,
+    make_place,
+    sign_in_rider,
+)
 from tests.services import PgBouncer
 from xgm import create_app
 from xgm.complaints.models import Complaint

@@ -2,7 +2,7 @@
 
 from urllib.parse import quote
 
-from tests.compounds.support import token_of
+from tests.factories import token_of
 from tests.posters.pdf import page_count, page_sizes_mm, pdf_text, qr_codes
 
 

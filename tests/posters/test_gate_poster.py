@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.compounds.support import token_of
+from tests.factories import token_of
 from tests.posters.pdf import page_count, page_sizes_mm, pdf_fonts, pdf_text, qr_codes
 
 

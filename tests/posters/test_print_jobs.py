@@ -9,7 +9,7 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 from sqlalchemy import select
 
-from tests.compounds.support import token_of
+from tests.factories import token_of
 from tests.posters.pdf import page_count, qr_codes
 from xgm.extensions import db
 from xgm.posters.jobs import chunks, output_path, print_tenant_posters

@@ -8,8 +8,8 @@ import os
 
 import pytest
 
+from chinatime import CN_TZ
 from printables import TEMPLATE_VERSION, Poster, PosterCache, poster_cache_key
-from printables.poster import CHINA_TIME
 
 POSTER = Poster(
     compound_name="阳光花园",
@@ -86,9 +86,9 @@ def test_key_includes_template_version(monkeypatch):
 def test_key_of_undated_poster_is_todays_in_china():
     """No printed_on means today's date (China time), which the key pins."""
     undated = dataclasses.replace(POSTER, printed_on=None)
-    before = datetime.datetime.now(CHINA_TIME).date()
+    before = datetime.datetime.now(CN_TZ).date()
     key = poster_cache_key(undated, "A4")
-    after = datetime.datetime.now(CHINA_TIME).date()
+    after = datetime.datetime.now(CN_TZ).date()
     assert key in {
         poster_cache_key(dataclasses.replace(POSTER, printed_on=day), "A4")
         for day in (before, after)

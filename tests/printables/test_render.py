@@ -8,8 +8,9 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from chinatime import CN_TZ
 from printables import Poster, render_poster_pdf, render_posters_pdf
-from printables.poster import CHINA_TIME, MAX_LENGTHS
+from printables.poster import MAX_LENGTHS
 from printables.render import RefusingURLFetcher, poster_html
 from tests.printables import pdfcheck
 
@@ -176,9 +177,9 @@ def test_bad_urls_are_a_value_error(url):
 
 def test_print_date_defaults_to_today_in_china():
     """Without printed_on, the footer shows today's date in China time."""
-    before = datetime.datetime.now(CHINA_TIME).date()
+    before = datetime.datetime.now(CN_TZ).date()
     squeezed = pdfcheck.squeezed_text(render_poster_pdf(make_poster(printed_on=None)))
-    after = datetime.datetime.now(CHINA_TIME).date()
+    after = datetime.datetime.now(CN_TZ).date()
     assert any(f"打印日期{day.isoformat()}" in squeezed for day in (before, after))
 
 

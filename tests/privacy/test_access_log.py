@@ -124,7 +124,7 @@ def test_owner_reads_the_access_log(app):
 
 def test_guard_console_cards_are_logged(app):
     """The guard's arrivals list logs each card with the guard as viewer (once per hour)."""
-    from tests.guards.support import make_site, page_csrf, signed_in_phone
+    from tests.factories import make_site, page_csrf, signed_in_phone
 
     site = make_site(app, app.test_client())
     guard_id = site.add_guard("张伟")
@@ -150,7 +150,7 @@ def test_guard_console_cards_are_logged(app):
 
 def test_a_card_admitted_from_the_stream_is_logged(app):
     """A card the guard acted on without the list (it came by the stream) is logged on admit."""
-    from tests.guards.support import make_site, page_csrf, signed_in_phone
+    from tests.factories import make_site, page_csrf, signed_in_phone
 
     site = make_site(app, app.test_client())
     guard_id = site.add_guard("张伟")

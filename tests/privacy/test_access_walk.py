@@ -13,7 +13,7 @@ from flask import url_for
 from sqlalchemy import delete, inspect, select
 
 from tenants import tenant_context
-from tests.principals import RIDER_NAME, RIDER_PHONE, RIDER_PHOTO, build_principals
+from tests.factories import RIDER_NAME, RIDER_PHONE, RIDER_PHOTO, build_principals
 from xgm.extensions import db
 from xgm.privacy import mask_phone
 from xgm.privacy.models import RiderDataAccess

@@ -10,7 +10,7 @@ import json
 from flask import url_for
 
 from tests.conftest import CSRF_RE
-from tests.principals import RIDER_NAME, RIDER_PHONE, RIDER_PHOTO, build_principals
+from tests.factories import RIDER_NAME, RIDER_PHONE, RIDER_PHOTO, build_principals
 
 #: The rider's data as HTML shows it and as JSON escapes it.
 MARKS = (RIDER_NAME, json.dumps(RIDER_NAME)[1:-1], RIDER_PHONE, RIDER_PHOTO)

@@ -9,8 +9,7 @@ from sqlalchemy import select
 from tenants import tenant_context, utcnow
 from tests.conftest import CSRF_RE
 from tests.dashboard import data
-from tests.guards.support import make_site
-from tests.passes.support import count_arrivals
+from tests.factories import count_arrivals, make_site
 from xgm.audit.models import AuditEvent
 from xgm.compounds.models import Gate
 from xgm.extensions import db

@@ -21,8 +21,7 @@ from sqlalchemy import func, select
 from tenants import tenant_context
 from tests.conftest import REDIS_URL, TEST_DB, _empty_tables, app_config, login
 from tests.dashboard import data
-from tests.factories import PASSWORD, create_tenant, create_user
-from tests.ops.support import create_observer
+from tests.factories import PASSWORD, create_observer, create_tenant, create_user
 from tests.services import PgCluster
 from xgm import create_app
 from xgm.extensions import db

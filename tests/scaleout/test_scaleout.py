@@ -28,12 +28,18 @@ from sqlalchemy import func, select
 
 from tenants import Tenant, tenant_context
 from tests.complaints.processes import WorkerProcess
-from tests.complaints.support import local
 from tests.conftest import CSRF_RE, REDIS_URL, TEST_DB
-from tests.factories import create_user
+from tests.factories import (
+    ACTIVE,
+    CLIENT_ID,
+    PIN,
+    PUBLIC_URL,
+    SECRET,
+    create_user,
+    local,
+    make_site,
+)
 from tests.gateagents.processes import WebServer
-from tests.guards.support import PIN, make_site
-from tests.passes.support import ACTIVE, CLIENT_ID, PUBLIC_URL, SECRET
 from xgm.citysim.process import SimProcess
 from xgm.complaints.models import Complaint
 from xgm.compounds.models import Gate
@@ -66,7 +72,7 @@ FAST = {
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory):
+def sim_server(tmp_path_factory):
     """The city simulator process (webhooks held), its riders' OAuth back to PUBLIC_URL."""
     sim = SimProcess(
         client_id=CLIENT_ID,
@@ -80,7 +86,7 @@ def city(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def webs(database_url, _schema, city, tmp_path_factory):
+def webs(database_url, _schema, sim_server, tmp_path_factory):
     """Web A and web B: two gunicorn (gevent) processes on free ports, one worker each."""
     logs = tmp_path_factory.mktemp("webs")
     servers = []
@@ -89,7 +95,7 @@ def webs(database_url, _schema, city, tmp_path_factory):
         server.env.update(
             {
                 **CITY,
-                "XGM_CITY_URL": city,
+                "XGM_CITY_URL": sim_server,
                 "XGM_PUBLIC_URL": PUBLIC_URL,  # both answer for one public name
                 "XGM_METRICS_TOKEN": "scrape-token",
                 "XGM_REQUEST_LOG": "0",
@@ -103,13 +109,6 @@ def webs(database_url, _schema, city, tmp_path_factory):
     finally:
         for server in servers:
             server.stop()
-
-
-@pytest.fixture
-def sim(city):
-    """The simulator back in its seed state."""
-    requests.post(city + "/_sim/reset", timeout=10).raise_for_status()
-    return city
 
 
 @pytest.fixture

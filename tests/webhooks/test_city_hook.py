@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tenants import unscoped
-from tests.passes.support import (
+from tests.factories import (
     ACTIVE,
     CLIENT_ID,
     SECRET,
@@ -175,8 +175,7 @@ def test_status_change_drops_the_cached_card_at_once(client, place, sim):
 
 def test_status_change_refuses_pending_arrivals_in_every_tenant(client, new_client, place, sim):
     """A suspension turns the rider's pending arrivals of every tenant into refusals."""
-    from tests.factories import create_tenant
-    from tests.passes.support import make_place
+    from tests.factories import create_tenant, make_place
 
     app = client.application
     sign_in_rider(client, place[3], ACTIVE)

@@ -9,8 +9,15 @@ import requests
 from werkzeug.serving import make_server
 
 from tests.conftest import app_config
-from tests.factories import create_tenant
-from tests.passes.support import ACTIVE, CLIENT_ID, SECRET, arrivals, city_config, make_place
+from tests.factories import (
+    ACTIVE,
+    CLIENT_ID,
+    SECRET,
+    arrivals,
+    city_config,
+    create_tenant,
+    make_place,
+)
 from xgm import create_app
 from xgm.citysim.process import SimProcess, free_port
 from xgm.extensions import db

@@ -75,7 +75,7 @@ def off_the_loop(fn: Callable[..., T], *args) -> T:
 
 
 def _hasher() -> PasswordHasher:
-    name = current_app.config.get("XGM_ARGON2_PROFILE", "rfc9106_low_memory")
+    name = current_app.config["XGM_ARGON2_PROFILE"]
     if name not in _HASHERS:
         if name == "owasp_minimum":
             # OWASP's minimum argon2id settings (m=19 MiB, t=2, p=1): used by the test suite.

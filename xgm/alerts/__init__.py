@@ -8,21 +8,9 @@ conditions (an agent or a phone offline) go through `watch.observe`, one alert p
 Low in the layers: imports accounts (the users to notify), nothing above.
 """
 
-import os
-
 from flask import Blueprint
 
 bp = Blueprint("alerts", __name__)
-
-#: Settings (environment overrides): retry delays, sweep, the bot services' bases, offline limits.
-SETTINGS = {
-    "XGM_ALERT_RETRY_DELAYS": "10,60,300,1800",
-    "XGM_ALERT_SWEEP_INTERVAL": 60,
-    "XGM_ALERT_SWEEP_GRACE": 30,
-    "XGM_WECOM_URL": "https://qyapi.weixin.qq.com",
-    "XGM_DINGTALK_URL": "https://oapi.dingtalk.com",
-    "XGM_PHONE_OFFLINE_AFTER": 1800,
-}
 
 
 def raise_event(tenant_id: int, kind: str, **fields) -> int:
@@ -33,7 +21,7 @@ def raise_event(tenant_id: int, kind: str, **fields) -> int:
 
 
 def init_app(app) -> None:
-    """Default the settings, schedule the delivery sweep and the offline watch, show the bell."""
+    """Schedule the delivery sweep and the offline watch, show the bell (settings: xgm/config.py)."""
     from flask_babel import lazy_gettext as _l
 
     from xgm.alerts import models  # noqa: F401 - the tables, for migrations
@@ -47,9 +35,6 @@ def init_app(app) -> None:
         {"hook": _l("机器人"), "events": _l("提醒")},
     )
 
-    for name, default in SETTINGS.items():
-        value = os.environ.get(name, default)
-        app.config.setdefault(name, type(default)(value) if isinstance(default, int) else value)
     register_periodic(
         PeriodicJob(
             name=SWEEP,

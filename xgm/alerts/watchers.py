@@ -1,9 +1,8 @@
 """Helpers for the features' offline watchers: the wording of "last seen" in Beijing time."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-#: Beijing is UTC+8 all year.
-CN_OFFSET = timedelta(hours=8)
+from chinatime import CN_OFFSET
 
 
 def last_seen_detail(at: datetime | None) -> str:

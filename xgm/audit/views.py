@@ -9,6 +9,7 @@ from flask import Response, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from chinatime import CN_OFFSET
 from xgm.accounts.access import office_required
 from xgm.audit import bp
 from xgm.audit.events import KINDS, describe
@@ -20,8 +21,6 @@ from xgm.inputs.paging import paginate
 PER_PAGE = 50
 #: Rows in one CSV download (a busy company's half year fits; narrow the dates for more).
 CSV_MAX_ROWS = 100_000
-#: Stored times are naive UTC; the office reads Beijing time (UTC+8, no daylight saving).
-CN_OFFSET = timedelta(hours=8)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -51,7 +51,7 @@ return {gen, redis.call('SISMEMBER', key, ARGV[2])}
 
 
 def _ttl() -> int:
-    return max(1, int(current_app.config.get("XGM_BLOCK_CACHE_TTL", 60)))
+    return max(1, int(current_app.config["XGM_BLOCK_CACHE_TTL"]))
 
 
 def _blocked_codes() -> list[str]:

@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from chinatime import CN_TZ, today_in_china
 from xgm.inputs.forms import Form
-from xgm.riders.city import CN_TZ, today_cn
 
 RIDER_CODE_RE = re.compile(r"^[A-Z0-9_-]{4,32}$")
 
@@ -52,5 +52,5 @@ class BlockForm(Form):
 
     def validate_ends_on(self, field):
         """An end date must not lie in the past."""
-        if field.data is not None and field.data < today_cn():
+        if field.data is not None and field.data < today_in_china():
             raise ValidationError(_l("截止日期不能早于今天"))

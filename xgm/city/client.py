@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
@@ -292,15 +291,14 @@ def _environment_once(session: requests.Session, base_url: str) -> None:
 
     With `trust_env` (requests' default) every call re-reads os.environ for proxies, NO_PROXY
     and the CA bundle, and ~/.netrc: about 8% of a complaint delivery's CPU in the worker. The
-    same settings are taken once here: HTTP(S)_PROXY / ALL_PROXY unless NO_PROXY covers the
-    city's host, REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE. ~/.netrc is no longer consulted (the
-    city authenticates our signature headers, never a password). Changing these variables
-    takes effect when the process (web or worker) restarts.
+    same settings are taken once here, by requests itself: HTTP(S)_PROXY / ALL_PROXY unless
+    NO_PROXY covers the city's host, REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE. ~/.netrc is no
+    longer consulted (the city authenticates our signature headers, never a password).
+    Changing these variables takes effect when the process (web or worker) restarts.
     """
-    session.proxies.update(requests.utils.get_environ_proxies(base_url))
-    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    if bundle:
-        session.verify = bundle
+    found = session.merge_environment_settings(base_url, {}, None, None, None)
+    session.proxies.update(found["proxies"])
+    session.verify = found["verify"]
     session.trust_env = False
 
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 
 def serve() -> None:
     """Run the simulator on 127.0.0.1:CITYSIM_PORT (default 5055), threaded, one process."""
-    from xgm.citysim.app import create_sim_app
+    from xgm.citysim.app import PROCESS_DEFAULTS, create_sim_app, settings_from_env
 
     app = create_sim_app()
-    host = os.environ.get("CITYSIM_HOST", "127.0.0.1")
-    port = int(os.environ.get("CITYSIM_PORT", "5055"))
+    process = {**PROCESS_DEFAULTS, **settings_from_env(defaults=PROCESS_DEFAULTS)}
+    host, port = process["CITYSIM_HOST"], process["CITYSIM_PORT"]
     app.run(host=host, port=port, threaded=True, debug=False, use_reloader=False)
 
 

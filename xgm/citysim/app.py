@@ -29,14 +29,30 @@ DEFAULTS: dict[str, Any] = {
     "CITYSIM_WEBHOOK_BACKOFF": 1.0,
     "CITYSIM_WEBHOOK_MAX_ATTEMPTS": 10,
 }
+#: Where `python -m xgm.citysim` listens and where its `ctl` finds it (not app settings).
+PROCESS_DEFAULTS: dict[str, Any] = {
+    "CITYSIM_HOST": "127.0.0.1",
+    "CITYSIM_PORT": 5055,
+    #: The simulator's URL for `ctl`; empty: 127.0.0.1 on CITYSIM_PORT.
+    "XGM_CITY_URL": "",
+}
 _BOOL_FALSE = ("0", "false", "no", "off", "")
 
 
-def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Return the simulator settings named in DEFAULTS that the environment overrides."""
+def settings_from_env(
+    environ: Mapping[str, str] | None = None, defaults: Mapping[str, Any] | None = DEFAULTS
+) -> dict[str, Any]:
+    """Return the settings named in `defaults` that the environment overrides, typed like them.
+
+    The simulator's one reading of its process environment: the app's DEFAULTS, `serve`'s and
+    `ctl`'s PROCESS_DEFAULTS; `defaults=None` returns the whole environment (SimProcess hands
+    it on to its child).
+    """
     environ = os.environ if environ is None else environ
+    if defaults is None:
+        return dict(environ)
     found: dict[str, Any] = {}
-    for key, default in DEFAULTS.items():
+    for key, default in defaults.items():
         if key in environ:
             raw = environ[key]
             if isinstance(default, bool):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from typing import Any
 
 import requests
@@ -12,9 +11,10 @@ import requests
 
 def _default_url() -> str:
     """Return the simulator URL from XGM_CITY_URL or CITYSIM_PORT."""
-    return os.environ.get("XGM_CITY_URL") or (
-        f"http://127.0.0.1:{os.environ.get('CITYSIM_PORT', '5055')}"
-    )
+    from xgm.citysim.app import PROCESS_DEFAULTS, settings_from_env
+
+    process = {**PROCESS_DEFAULTS, **settings_from_env(defaults=PROCESS_DEFAULTS)}
+    return process["XGM_CITY_URL"] or f"http://127.0.0.1:{process['CITYSIM_PORT']}"
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -12,7 +12,7 @@ from typing import IO, Any
 
 import requests
 
-from xgm.citysim.app import DEFAULTS
+from xgm.citysim.app import DEFAULTS, settings_from_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,13 +39,14 @@ class SimProcess:
     ) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        parent = settings_from_env(defaults=None)
         self.env = {
-            **os.environ,
+            **parent,
             "CITYSIM_PORT": str(self.port),
             "XGM_CITY_CLIENT_ID": client_id or DEFAULTS["XGM_CITY_CLIENT_ID"],
             "XGM_CITY_SECRET": secret or DEFAULTS["XGM_CITY_SECRET"],
             "XGM_PUBLIC_URL": public_url or DEFAULTS["XGM_PUBLIC_URL"],
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), parent.get("PYTHONPATH")])),
             **(env or {}),
         }
         self.log_path = log_path

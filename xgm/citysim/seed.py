@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from xgm.citysim.state import CN_TZ, Rider
+from chinatime import CN_TZ
+from xgm.citysim.state import Rider
 
 PLATFORMS = {
     "meituan": "美团外卖",

@@ -6,10 +6,11 @@ import random
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
 
-CN_TZ = timezone(timedelta(hours=8), "CST")
+from chinatime import CN_TZ
+
 FAIL_MODES = ("503", "429", "timeout")
 
 

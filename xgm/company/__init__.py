@@ -13,21 +13,14 @@ bp = Blueprint("company", __name__)
 
 #: Days between closing an account and its deletion.
 GRACE_DAYS = 30
-#: Seconds between runs of the deletion job; XGM_CLOSURE_INTERVAL overrides.
-CLOSURE_INTERVAL = 3600
 
 
 def init_app(app) -> None:
     """The settings link and the periodic deletion of closed companies."""
-    import os
-
     from xgm.home.nav import NavLink, register_nav_link
     from xgm.queues.periodic import PeriodicJob, register_periodic
 
     register_nav_link(NavLink(95, "company.settings", _l("公司账号")))
-    app.config.setdefault(
-        "XGM_CLOSURE_INTERVAL", int(os.environ.get("XGM_CLOSURE_INTERVAL", CLOSURE_INTERVAL))
-    )
     register_periodic(
         PeriodicJob(
             name="delete-closed-companies",

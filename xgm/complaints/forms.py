@@ -23,10 +23,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from chinatime import CN_TZ
 from xgm.city import COMPLAINT_CATEGORIES
 from xgm.complaints.labels import CATEGORY_LABELS, STATUS_LABELS
 from xgm.complaints.models import STATUSES
-from xgm.complaints.payload import CN_TZ
 from xgm.complaints.photos import MAX_PHOTOS, PhotoError, clean_photo
 from xgm.inputs.forms import Form
 

@@ -3,9 +3,8 @@
 import json
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-CN_TZ = ZoneInfo("Asia/Shanghai")
+from chinatime import CN_TZ
 
 
 def iso_cn(when: datetime) -> str:

@@ -6,6 +6,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from chinatime import CN_TZ
 from tenants import get_or_404, utcnow
 from xgm.accounts.access import current_office_user, office_required
 from xgm.complaints import bp
@@ -34,7 +35,6 @@ from xgm.complaints.models import (
     ComplaintOutbox,
     ComplaintPhoto,
 )
-from xgm.complaints.payload import CN_TZ
 from xgm.complaints.reminders import ChaseRefused, chase, chase_problem
 from xgm.compounds.models import Compound, Gate
 from xgm.extensions import db

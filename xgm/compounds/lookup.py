@@ -104,7 +104,7 @@ class CompoundInfo:
 
 
 def _ttl() -> int:
-    return max(1, int(current_app.config.get("XGM_GATE_CACHE_TTL", 60)))
+    return max(1, int(current_app.config["XGM_GATE_CACHE_TTL"]))
 
 
 def _from_json(raw: bytes, token: str) -> tuple[GateInfo, CompoundInfo] | None:

@@ -1,15 +1,13 @@
 """Reporting periods in Beijing time (UTC+8, no daylight saving), as naive-UTC ranges for SQL."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 
+from chinatime import CN_OFFSET, now_in_china, today_in_china
 from xgm.inputs import in_supported_range
 
-#: China Standard Time. A fixed offset: China has had no daylight saving since 1991.
-CN_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
-CN_OFFSET_HOURS = 8
 PERIOD_KEYS = ("today", "7d", "30d", "custom")
 MAX_DAYS = 366
 
@@ -44,24 +42,24 @@ class Period:
 
 def local_now() -> datetime:
     """Now in Beijing time (aware)."""
-    return datetime.now(UTC).astimezone(CN_TZ)
+    return now_in_china()
 
 
 def local_today() -> date:
     """Today's date in Beijing."""
-    return local_now().date()
+    return today_in_china()
 
 
 def to_utc(local_naive: datetime) -> datetime:
     """A naive Beijing wall-clock time as the naive UTC instant the database stores."""
-    return local_naive - timedelta(hours=CN_OFFSET_HOURS)
+    return local_naive - CN_OFFSET
 
 
 def to_local(utc_naive: datetime | None) -> datetime | None:
     """A stored naive-UTC instant as naive Beijing wall-clock time (for display and CSV)."""
     if utc_naive is None:
         return None
-    return utc_naive + timedelta(hours=CN_OFFSET_HOURS)
+    return utc_naive + CN_OFFSET
 
 
 def parse_day(value: str | None, what: str) -> date:

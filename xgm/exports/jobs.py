@@ -47,7 +47,7 @@ def enqueue_export(job: ExportJob) -> bool:
             job.tenant_id,
             job.id,
             job_id=rq_job_id(job.id),
-            job_timeout=current_app.config.get("XGM_EXPORT_JOB_TIMEOUT", 1800),
+            job_timeout=current_app.config["XGM_EXPORT_JOB_TIMEOUT"],
             result_ttl=3600,
             failure_ttl=7 * 86400,
         )
@@ -140,7 +140,7 @@ def _lost(job: ExportJob, queue, now, config) -> bool:
         grace = timedelta(seconds=float(config["XGM_EXPORT_SWEEP_GRACE"]))
         if now - job.queued_at < grace:
             return False
-        lease = float(config.get("XGM_EXPORT_JOB_TIMEOUT", 1800))
+        lease = float(config["XGM_EXPORT_JOB_TIMEOUT"])
         return not job_pending(queue, rq_job_id(job.id), lease)
     lease = timedelta(seconds=float(config["XGM_EXPORT_LEASE"]))
     if job.heartbeat_at is not None and now - job.heartbeat_at < lease:

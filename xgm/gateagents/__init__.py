@@ -55,7 +55,6 @@ def init_app(app) -> None:
     # Bearer credentials in a header, never cookies: a browser cannot be tricked into sending them.
     for view in (api.api_pair, api.api_claim, api.api_result):
         csrf.exempt(view)
-    app.config.setdefault("XGM_GATE_COMMAND_SWEEP_INTERVAL", 30)
     register_periodic(
         PeriodicJob(
             name=SWEEP,

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 from flask import redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from chinatime import CN_TZ
 from xgm.city import COMPLAINT_CATEGORIES
 from xgm.complaints.arrivals import guard_draft
 from xgm.complaints.filing import (
@@ -16,7 +17,6 @@ from xgm.complaints.filing import (
 )
 from xgm.complaints.forms import GuardComplaintForm
 from xgm.complaints.models import Complaint
-from xgm.complaints.payload import CN_TZ
 from xgm.extensions import db
 from xgm.guardphone.cards import arrival_or_404
 from xgm.guards.access import current_device, current_guard, guard_required

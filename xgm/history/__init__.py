@@ -7,22 +7,11 @@ partitions ahead, drops whole months after XGM_HISTORY_KEEP_MONTHS and blanks ri
 whole months older than every tenant's retention period. On SQLite the tables stay plain.
 """
 
-import os
-
-MONTHS_AHEAD = 3
-INTERVAL = 6 * 3600
-
 
 def init_app(app) -> None:
-    """Settings and the periodic job."""
+    """The periodic job (its settings XGM_HISTORY_*: xgm/config.py)."""
     from xgm.queues.periodic import PeriodicJob, register_periodic
 
-    for key, default in (
-        ("XGM_HISTORY_INTERVAL", INTERVAL),
-        ("XGM_HISTORY_MONTHS_AHEAD", MONTHS_AHEAD),
-        ("XGM_HISTORY_KEEP_MONTHS", 0),
-    ):
-        app.config.setdefault(key, int(os.environ.get(key, default)))
     register_periodic(
         PeriodicJob(
             name="history",

@@ -9,11 +9,7 @@ that describe shared state (queue lengths, the outbox backlog) are read at scrap
 
 from __future__ import annotations
 
-import os
-
 from prometheus_client import Counter, Gauge, Histogram
-
-MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 
 #: Latency buckets (seconds) of web requests and city calls.
 LATENCY = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)

@@ -26,7 +26,6 @@ def init_app(app) -> None:
     from xgm.passes.barrier import on_command_settled
 
     on_command_finished(on_command_settled)  # the barrier's result reaches the card
-    app.config.setdefault("XGM_ARRIVAL_EXPIRY_INTERVAL", 60)
     register_periodic(
         PeriodicJob(
             name=EXPIRY,
@@ -36,13 +35,8 @@ def init_app(app) -> None:
         )
     )
 
-    import os
-
     from xgm.passes.waiting import SWEEP
 
-    app.config.setdefault(
-        "XGM_UNATTENDED_SWEEP_INTERVAL", int(os.environ.get("XGM_UNATTENDED_SWEEP_INTERVAL", 10))
-    )
     register_periodic(
         PeriodicJob(
             name=SWEEP,

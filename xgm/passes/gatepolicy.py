@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from chinatime import CN_TZ
 from xgm.gaterules.rules import hours_refusal
 from xgm.passes.scanning import Verdict
-from xgm.riders.city import CN_TZ
 
 
 def auto_admissible(verdict: Verdict) -> bool:

@@ -6,13 +6,14 @@ from datetime import timedelta
 import redis
 from sqlalchemy import select
 
+from chinatime import today_in_china
 from tenants import unscoped, utcnow
 from xgm.extensions import db
 from xgm.passes.feed import publish
 from xgm.passes.models import REFUSALS, Arrival
 from xgm.passes.scanning import PENDING_FOR
 from xgm.queues import get_queue
-from xgm.riders.city import lookup_rider, today_cn
+from xgm.riders.city import lookup_rider
 
 EXPIRY = "expire-arrivals"
 
@@ -100,7 +101,7 @@ def refuse_again_job(rider_code: str, refusal: str) -> int:
     """The second pass after a suspension webhook: refuse what a scan in flight added, unless the
     city says the rider is active again by now. Returns how many arrivals it refused."""
     check = lookup_rider(rider_code)
-    if check.card is not None and check.card.effective_status(today_cn()) == "active":
+    if check.card is not None and check.card.effective_status(today_in_china()) == "active":
         return 0
     pending = _refuse_pending(rider_code, refusal)
     db.session.commit()

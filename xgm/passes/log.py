@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import render_template, request
 from sqlalchemy import or_, select
 
+from chinatime import CN_TZ
 from tenants import get_or_404
 from xgm.accounts.access import office_required
 from xgm.compounds.models import Compound, Gate
@@ -16,7 +17,6 @@ from xgm.passes import bp
 from xgm.passes.models import OUTCOMES, Arrival
 from xgm.passes.scanning import expire_if_stale, expire_stale
 from xgm.privacy import log_access, shows_rider_data
-from xgm.riders.city import CN_TZ
 
 PER_PAGE = 50
 

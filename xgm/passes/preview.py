@@ -10,11 +10,11 @@ from types import SimpleNamespace
 from flask import make_response, render_template
 from flask_babel import gettext as _
 
+from chinatime import CN_TZ
 from tenants import get_or_404
 from xgm.accounts.access import office_required
 from xgm.compounds.models import Compound, Gate
 from xgm.passes import bp
-from xgm.riders.city import CN_TZ
 
 
 @bp.get("/gates/<int:gate_id>/preview")

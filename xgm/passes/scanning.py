@@ -9,6 +9,7 @@ from functools import cache
 import redis
 from sqlalchemy import Insert, bindparam, exists, insert, select, update
 
+from chinatime import today_in_china
 from tenants import CrossTenantWrite, TenantRequired, current_tenant_id, in_unscoped, utcnow
 from xgm.blocks import active_block
 from xgm.blocks.cache import queue_block_check
@@ -19,7 +20,7 @@ from xgm.passes.claim import new_claim_value, queue_claim
 from xgm.passes.feed import publish
 from xgm.passes.models import Arrival, new_pass_key
 from xgm.queues import get_redis
-from xgm.riders.city import lookup_rider, queue_card_read, today_cn
+from xgm.riders.city import lookup_rider, queue_card_read
 
 #: A pending arrival nobody decided on expires after this long.
 PENDING_FOR = timedelta(minutes=10)
@@ -97,7 +98,7 @@ def judge(rider_code: str, compound_id: int, reads: ScanReads | None = None) -> 
     if check.source == "unknown":
         return Verdict(refusal="unknown", status="unknown")
     card = check.card
-    status = card.effective_status(today_cn())
+    status = card.effective_status(today_in_china())
     if status != "active":
         return Verdict(refusal=status, status=status, card=card, offline=check.offline)
     block = active_block(rider_code, compound_id, reads.block)

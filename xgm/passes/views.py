@@ -6,6 +6,7 @@ from datetime import datetime
 from flask import jsonify, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from chinatime import CN_TZ
 from tenants import set_request_tenant, unscoped
 from xgm.compounds.lookup import CompoundInfo, GateInfo, resolve_token
 from xgm.compounds.models import Compound
@@ -27,7 +28,7 @@ from xgm.passes.scanning import (
     register_manual,
 )
 from xgm.passes.selfservice import notice_page
-from xgm.riders.city import CN_TZ, to_cn_iso
+from xgm.riders.city import to_cn_iso
 from xgm.riders.cookie import current_rider_code
 from xgm.riders.link import city_answers, signin_reachable
 from xgm.riders.notice import has_noticed

@@ -5,13 +5,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from chinatime import today_in_china
 from printables import FontMissingError
 from tenants import tenant_context, utcnow
 from xgm.compounds.models import Compound, Gate
 from xgm.extensions import db
 from xgm.posters.models import PrintJob
 from xgm.posters.rendering import (
-    local_today,
     mark_printed,
     merge_pdfs,
     poster_for,
@@ -78,7 +78,7 @@ def _run(tenant_id: int, print_job_id: int) -> dict:
     if not gates:
         return _fail(print_job_id, "no_gates")
     try:
-        today = local_today()
+        today = today_in_china()
         posters = [poster_for(gate, compound, today) for gate, compound in gates]
         parts = []
         for chunk in chunks(posters):

@@ -3,13 +3,13 @@
 import hashlib
 import io
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from pypdf import PdfReader, PdfWriter
 
+from chinatime import today_in_china
 from printables import Poster, PosterCache, poster_cache_key, render_posters_pdf
 from tenants import current_tenant, utcnow
 from xgm.compounds.models import Compound, Gate
@@ -17,12 +17,6 @@ from xgm.gaterules.rules import rule_lines
 from xgm.passes.links import gate_url
 
 SIZES = ("A4", "A3")
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-
-
-def local_today() -> date:
-    """Today's date in Hangzhou: the print date on the poster."""
-    return datetime.now(LOCAL_TZ).date()
 
 
 def poster_for(gate: Gate, compound: Compound, printed_on: date | None = None) -> Poster:
@@ -37,7 +31,7 @@ def poster_for(gate: Gate, compound: Compound, printed_on: date | None = None) -
         company_name=tenant.name if tenant is not None else "",
         compound_address=compound.address,
         version=f"v{gate.token_version}",
-        printed_on=printed_on or local_today(),
+        printed_on=printed_on or today_in_china(),
         rules=tuple(rule_lines(gate, other_gate_name(gate, compound))),
         nfc=gate.nfc_tag_at is not None,
     )
@@ -62,7 +56,7 @@ def exit_poster_for(gate: Gate, compound: Compound, url: str) -> Poster:
         supervision_hotline=current_app.config["XGM_SUPERVISION_HOTLINE"],
         company_name=tenant.name if tenant is not None else "",
         compound_address=compound.address,
-        printed_on=local_today(),
+        printed_on=today_in_china(),
         kind="exit",
     )
 

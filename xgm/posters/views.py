@@ -12,6 +12,7 @@ from werkzeug.exceptions import BadRequest, Conflict, HTTPException
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
+from chinatime import today_in_china
 from printables import FontMissingError
 from tenants import current_tenant, get_or_404
 from xgm.accounts.access import current_office_user, office_required
@@ -23,7 +24,7 @@ from xgm.inputs.forms import Form
 from xgm.posters import bp
 from xgm.posters.jobs import output_path, printable_gates
 from xgm.posters.models import PrintJob
-from xgm.posters.rendering import SIZES, local_today, mark_printed, poster_for, render_many
+from xgm.posters.rendering import SIZES, mark_printed, poster_for, render_many
 from xgm.posters.service import DOWN, UNREACHABLE, UP, enqueue, reconcile, service_status
 
 ERRORS = {
@@ -131,7 +132,7 @@ def compound_posters(compound_id: int):
     ).all()
     if not gates:
         _fail(Conflict, _("该小区还没有启用的门岗，没有可打印的海报。请先添加或启用门岗。"))
-    today = local_today()
+    today = today_in_china()
     data = render_many([poster_for(gate, compound, today) for gate in gates], size)
     mark_printed(gates)
     db.session.commit()
@@ -263,7 +264,7 @@ def download(print_job_id: int):
     path = output_path(job.tenant_id, job)
     if job.status != "done" or not path.is_file():
         _fail(Conflict, _("这次打印还没有完成，暂时不能下载。"))
-    name = f"{current_tenant.name}-全部门岗二维码-{job.size}-{local_today():%Y%m%d}.pdf"
+    name = f"{current_tenant.name}-全部门岗二维码-{job.size}-{today_in_china():%Y%m%d}.pdf"
     return pdf_response(
         path.read_bytes(), name, f"posters-{job.id}-{job.size}.pdf", attachment=True
     )

@@ -7,7 +7,6 @@ that would stop the app from starting is still checked in full: while this comma
 
 from __future__ import annotations
 
-import os
 import sys
 
 COMMAND = "check-config"
@@ -22,13 +21,14 @@ def init_app(app) -> None:
     """Register the command."""
     import click
 
+    from xgm.config import environment
     from xgm.preflight.checks import run_checks
 
     @app.cli.command(COMMAND)
     @click.option("--offline", is_flag=True, help="Skip the database and Redis connections.")
     def check_config_command(offline: bool):
         """Check the environment for production; print each problem, exit 1 if there is one."""
-        results = run_checks(dict(os.environ), connect=not offline)
+        results = run_checks(environment(), connect=not offline)
         problems = [r for r in results if r.level == "error"]
         for result in results:
             click.echo(f"{result.mark} {result.name}: {result.message}")

@@ -23,7 +23,6 @@ def init_app(app) -> None:
     from xgm.queues.periodic import PeriodicJob, register_periodic
 
     register_kinds(AUDIT_KINDS, AUDIT_LABELS)
-    app.config.setdefault("XGM_OVERSTAY_SWEEP_INTERVAL", 60)
     register_periodic(
         PeriodicJob(
             name=SWEEP,

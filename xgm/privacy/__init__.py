@@ -4,14 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("privacy", __name__)
 
-#: Seconds between retention runs (daily); XGM_RETENTION_INTERVAL overrides.
-RETENTION_INTERVAL = 86400
-
 
 def init_app(app) -> None:
     """Schedule the daily retention job, add `flask privacy purge`, no-store rider data."""
-    import os
-
     import click
     from flask.cli import AppGroup
 
@@ -31,10 +26,6 @@ def init_app(app) -> None:
 
     app.add_template_filter(mask_phone, "mask_phone")
 
-    app.config.setdefault(
-        "XGM_RETENTION_INTERVAL",
-        int(os.environ.get("XGM_RETENTION_INTERVAL", RETENTION_INTERVAL)),
-    )
     register_periodic(
         PeriodicJob(
             name="rider-data-retention",

@@ -17,6 +17,7 @@ from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from chinatime import CN_OFFSET
 from tenants import get_or_404, utcnow
 from xgm.accounts.access import current_office_user, office_required
 from xgm.audit import record
@@ -104,7 +105,7 @@ def deletion_notices() -> list:
     text = _(
         "%(n)d 条骑手删除申请待处理，最早须在 %(due)s 前答复（15 天内）",
         n=count,
-        due=(due + timedelta(hours=8)).strftime("%Y-%m-%d"),
+        due=(due + CN_OFFSET).strftime("%Y-%m-%d"),
     )
     return [Notice(text, [(_("处理删除申请"), url_for("privacy.deletions"))])]
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import time
 
+from flask import current_app
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
-
-from xgm.observability.metrics import MULTIPROCESS
 
 
 class SharedState:
@@ -63,7 +62,7 @@ class SharedState:
 
 def render_metrics() -> tuple[bytes, str]:
     """(body, content type) for one scrape."""
-    if MULTIPROCESS:
+    if current_app.config["PROMETHEUS_MULTIPROC_DIR"]:  # multiprocess mode (gunicorn.conf.py)
         from prometheus_client import multiprocess
 
         registry = CollectorRegistry()

@@ -45,7 +45,7 @@ def get_queue(name: str = "default") -> Queue:
 
     if name not in QUEUE_NAMES:
         raise ValueError(f"unknown queue {name!r}")
-    prefix = current_app.config.get("XGM_QUEUE_PREFIX", "")
+    prefix = current_app.config["XGM_QUEUE_PREFIX"]
     return AppQueue(prefix + name, connection=get_redis(), serializer=JSONSerializer)
 
 

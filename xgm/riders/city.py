@@ -12,18 +12,18 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import redis
 from flask import current_app
 
+from chinatime import CN_TZ, today_in_china
 from xgm.city import CityClient, CityError, RiderCard, UnknownRider, client_from_config
 from xgm.queues import get_redis
 from xgm.riders.link import may_try_city, record_failure, record_success
 
 log = logging.getLogger(__name__)
 
-CN_TZ = timezone(timedelta(hours=8), "CST")
 CARD_KEY = "xgm:rider:card:"
 CONFIRMED_KEY = "xgm:rider:confirmed:"
 GEN_KEY = "xgm:rider:gen:"
@@ -35,11 +35,6 @@ redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
 if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[5]) end
 return 1
 """
-
-
-def today_cn() -> date:
-    """Today's date in China (validity dates of rider passes are Chinese dates)."""
-    return datetime.now(CN_TZ).date()
 
 
 def to_cn_iso(moment: datetime | None) -> str | None:
@@ -134,7 +129,7 @@ def lookup_rider(rider_code: str, reply=None) -> RiderCheck:
 def _store(rider_code: str, card: RiderCard, generation: str) -> None:
     """Cache the card unless a webhook changed the rider since the lookup began."""
     body = json.dumps(card.to_dict(), ensure_ascii=False)
-    confirmed = body if card.is_admissible(today_cn()) else ""
+    confirmed = body if card.is_admissible(today_in_china()) else ""
     try:
         get_redis().eval(
             _STORE_IF_CURRENT,

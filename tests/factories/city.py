@@ -8,8 +8,11 @@ import requests
 
 from xgm.citysim.process import free_port
 
-CLIENT_ID = "xgm-proc-test"
-SECRET = "proc-test-secret"
+#: xgm's integrator id and secret at every simulator of the tests, and xgm's public URL.
+CLIENT_ID = "xgm-test"
+SECRET = "sim-test-secret"
+PUBLIC_URL = "http://xgm.test"
+REDIRECT_URI = PUBLIC_URL + "/rider/callback"
 #: The simulator process gives up on a webhook after this many tries in these tests.
 WEBHOOK_MAX_ATTEMPTS = 4
 
@@ -86,4 +89,13 @@ def control(sim_url: str, method: str, path: str, json=None) -> dict:
     return response.json()
 
 
-__all__ = ["CLIENT_ID", "SECRET", "WEBHOOK_MAX_ATTEMPTS", "Receiver", "control", "free_port"]
+__all__ = [
+    "CLIENT_ID",
+    "PUBLIC_URL",
+    "REDIRECT_URI",
+    "SECRET",
+    "WEBHOOK_MAX_ATTEMPTS",
+    "Receiver",
+    "control",
+    "free_port",
+]

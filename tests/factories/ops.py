@@ -3,7 +3,7 @@
 from itertools import count
 
 from tests.conftest import csrf_token, login
-from tests.factories import PASSWORD
+from tests.factories.accounts import PASSWORD
 from xgm.accounts.passwords import hash_secret
 from xgm.extensions import db
 from xgm.ops.models import Operator

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from tenants import tenant_context, unscoped
 from tests.conftest import csrf_token, login
-from tests.factories import PASSWORD, create_tenant, create_user
+from tests.factories.accounts import PASSWORD, create_tenant, create_user
 from xgm.compounds.models import Compound, Gate
 from xgm.extensions import db
 
@@ -48,6 +48,8 @@ class Office:
     client: object
     tenant_id: int
     csrf: str
+    #: The signed-in owner's id (None where nobody asked for it).
+    user_id: int | None = None
 
     def post(self, path: str, data: dict | None = None, csrf: bool = True):
         """POST a form as the browser would (with the CSRF token unless told otherwise)."""
@@ -102,14 +104,17 @@ class Office:
             return create_gate(self.tenant_id, compound_id, name, active)
 
 
-def sign_in_office(app, client, email: str, company: str = "桐庐安居物业服务有限公司") -> Office:
-    """A new tenant with its owner signed in through the real login form."""
+def sign_in_office(
+    app, client, email: str, company: str | None = "桐庐安居物业服务有限公司"
+) -> Office:
+    """A new tenant (named `company`; None: a numbered name) with its owner signed in through
+    the real login form."""
     with app.app_context():
         tenant = create_tenant(company)
-        create_user(tenant, email=email)
-        tenant_id = tenant.id
+        user = create_user(tenant, email=email)
+        tenant_id, user_id = tenant.id, user.id
     assert login(client, email, PASSWORD).status_code == 302
-    return Office(app, client, tenant_id, csrf_token(client, "/compounds/new"))
+    return Office(app, client, tenant_id, csrf_token(client, "/compounds/new"), user_id)
 
 
 def token_of(app, gate_id: int) -> str:

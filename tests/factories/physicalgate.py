@@ -5,10 +5,10 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from tenants import tenant_context
-from tests.gateagents.support import paired_agent
-from tests.guards.support import create_gate
-from tests.passes.support import arrivals
-from tests.passes.test_console import Duty as ConsoleDuty
+from tests.factories.gateagents import paired_agent
+from tests.factories.guards import create_gate
+from tests.factories.passes import Duty as ConsoleDuty
+from tests.factories.passes import arrivals
 from xgm.audit.models import AuditEvent
 from xgm.compounds.models import Compound, Gate
 from xgm.extensions import db
@@ -16,7 +16,7 @@ from xgm.gateagents.models import GateCommand
 from xgm.passes.models import Arrival
 
 
-class Duty(ConsoleDuty):
+class GateDuty(ConsoleDuty):
     """The console tests' guard on duty at 甲苑 东门, plus a second gate 北门 and helpers."""
 
     def __init__(self, app, new_client):

@@ -1,8 +1,8 @@
 """Every kind of principal signed in against one world, and a value for every URL argument.
 
-Built on the isolation world (tests/world.py: tenant A with an object of every kind, an owner
-and a guard on an enrolled phone), plus a manager, an observer whose area holds tenant A's
-compound, an operator and an anonymous browser. The targets of destructive actions (the
+Built on the isolation world (tests/factories/world.py: tenant A with an object of every
+kind, an owner and a guard on an enrolled phone), plus a manager, an observer whose area holds
+tenant A's compound, an operator and an anonymous browser. The targets of destructive actions (the
 tenant an operator may suspend, the observer they may deactivate) are extra objects, so no
 request signs a principal out. Used by the sweeps that walk every URL rule (no-store, fuzz).
 """
@@ -13,9 +13,9 @@ from sqlalchemy import inspect, select, update
 
 from tenants import tenant_context
 from tests.conftest import login
-from tests.factories import PASSWORD, create_tenant, create_user
-from tests.ops.support import create_observer, create_operator, ops_login
-from tests.world import World, build_world
+from tests.factories.accounts import PASSWORD, create_tenant, create_user
+from tests.factories.ops import create_observer, create_operator, ops_login
+from tests.factories.world import World, build_world
 from xgm.complaints.models import Complaint
 from xgm.compounds.models import Compound, Gate
 from xgm.extensions import db

@@ -10,16 +10,14 @@ import requests
 from sqlalchemy import func, select
 
 from tenants import tenant_context, unscoped
-from tests.conftest import csrf_token, login
-from tests.factories import PASSWORD, create_tenant, create_user
+from tests.conftest import csrf_token
+from tests.factories.city import CLIENT_ID, PUBLIC_URL, SECRET, control
+from tests.factories.compounds import create_compound, create_gate, token_of
+from tests.factories.guards import make_site, page_csrf, signed_in_phone
 from xgm.city.signing import signed_headers
-from xgm.compounds.models import Compound, Gate
+from xgm.compounds.models import Gate
 from xgm.extensions import db
 from xgm.passes.models import Arrival
-
-CLIENT_ID = "xgm-scan-test"
-SECRET = "scan-test-secret"
-PUBLIC_URL = "http://xgm.test"
 
 ACTIVE = "XGM330122000123"  # 王小明, 美团外卖
 ACTIVE_2 = "XGM330122000131"  # 张伟, 饿了么
@@ -39,50 +37,23 @@ def city_config(sim_url: str) -> dict:
     }
 
 
-def control(sim_url: str, method: str, path: str, payload=None) -> dict:
-    """Call a /_sim control of the simulator process."""
-    response = requests.request(method, sim_url + path, json=payload, timeout=5)
-    response.raise_for_status()
-    return response.json()
-
-
 def lookups(sim_url: str) -> int:
     """How many rider lookups the simulator has answered since its last reset."""
     return control(sim_url, "GET", "/_sim/state")["counters"].get("rider_lookups", 0)
+
+
+#: The scan tests' compounds: an address and the hotline, no division fields.
+PLACE = {"address": "桐庐县滨江路 1 号", "district": "", "street": "", "community": ""}
 
 
 def make_place(
     app, tenant_id: int, compound: str = "富春江畔花园", gate: str = "东门", buildings: str = ""
 ):
     """A compound with one gate for the tenant; returns (compound_id, gate_id, token)."""
-    with app.app_context(), tenant_context(tenant_id):
-        c = Compound(name=compound, address="桐庐县滨江路 1 号", hotline="0571-64612345")
-        c.buildings = buildings
-        db.session.add(c)
-        db.session.flush()
-        g = Gate(compound_id=c.id, name=gate)
-        db.session.add(g)
-        db.session.commit()
-        return c.id, g.id, g.token
-
-
-def add_gate(app, tenant_id: int, compound_id: int, name: str):
-    """Another gate of a compound; returns (gate_id, token)."""
-    with app.app_context(), tenant_context(tenant_id):
-        g = Gate(compound_id=compound_id, name=name)
-        db.session.add(g)
-        db.session.commit()
-        return g.id, g.token
-
-
-def make_office(app, client, email: str, company: str | None = None) -> int:
-    """A tenant with its owner signed in on `client`; returns the tenant id."""
     with app.app_context():
-        tenant = create_tenant(company)
-        create_user(tenant, "owner", email=email)
-        tenant_id = tenant.id
-    assert login(client, email, PASSWORD).status_code == 302
-    return tenant_id
+        compound_id = create_compound(tenant_id, compound, **PLACE, buildings=buildings)
+        gate_id = create_gate(tenant_id, compound_id, gate)
+    return compound_id, gate_id, token_of(app, gate_id)
 
 
 def authorize(client, token: str, hint: str):
@@ -227,3 +198,45 @@ class Stream:
         self._stop.set()
         self._thread.join(timeout=10)
         assert not self._thread.is_alive(), "the stream did not end"
+
+
+class Duty:
+    """A company with a guard signed in on a phone of compound 甲苑 (gate 东门)."""
+
+    def __init__(self, app, new_client):
+        self.app = app
+        self.site = make_site(app, new_client())
+        self.guard_id = self.site.add_guard("赵保安")
+        self.phone = signed_in_phone(self.site, self.guard_id)
+        self.token = self.token_of(self.site.gate_id)
+        self.csrf = page_csrf(self.phone, "/guard")
+        self.new_client = new_client
+
+    def token_of(self, gate_id: int) -> str:
+        """The gate's QR token."""
+        with self.app.app_context(), tenant_context(self.site.tenant_id):
+            return db.session.scalars(select(Gate.token).where(Gate.id == gate_id)).one()
+
+    def rider(self, rider_code: str = ACTIVE, token: str | None = None):
+        """A rider's phone that signed in and scanned the gate; returns (browser, pass page)."""
+        browser = self.new_client()
+        sign_in_rider(browser, token or self.token, rider_code)
+        return browser, browser.get(f"/g/{token or self.token}")
+
+    def listed(self, phone=None) -> list[dict]:
+        """The console's JSON list."""
+        response = (phone or self.phone).get("/guard/arrivals")
+        assert response.status_code == 200
+        return response.get_json()["arrivals"]
+
+    def act(self, arrival_id: int, action: str, data: dict | None = None, json: bool = True):
+        """POST admit/deny from the console script (CSRF header) or a plain form (field)."""
+        if json:
+            return self.phone.post(
+                f"/guard/arrivals/{arrival_id}/{action}",
+                data=data or {},
+                headers={"X-CSRFToken": self.csrf, "Accept": "application/json"},
+            )
+        return self.phone.post(
+            f"/guard/arrivals/{arrival_id}/{action}", data={**(data or {}), "csrf_token": self.csrf}
+        )

@@ -1,72 +1,51 @@
 """Helpers of the complaint tests: a company with a compound and gates, filing, the simulator."""
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import requests
 from sqlalchemy import select
 
+from chinatime import CN_TZ
 from tenants import Tenant, tenant_context, utcnow
 from tests.conftest import csrf_token, login
-from tests.factories import PASSWORD, create_tenant, create_user
+from tests.factories.accounts import PASSWORD, create_tenant, create_user
+from tests.factories.compounds import Office, create_compound, create_gate
+from tests.factories.guards import Site
 from xgm.complaints.filing import Draft, file_complaint
 from xgm.complaints.models import Complaint, ComplaintEvent, ComplaintOutbox
-from xgm.complaints.payload import CN_TZ
 from xgm.compounds.models import Compound, Gate
 from xgm.extensions import db
 
-CLIENT_ID = "xgm-complaints-test"
-SECRET = "complaints-test-secret"
 ACTIVE_RIDER = "XGM330122000123"
 OTHER_RIDER = "XGM330122000124"
 UNKNOWN_RIDER = "XGM999999999999"
 
 
-@dataclass
-class Site:
-    """A company: its owner's signed-in browser, a compound with two gates, another compound."""
-
-    app: object
-    client: object
-    tenant_id: int
-    user_id: int
-    compound_id: int
-    gate_id: int
-    other_compound_id: int
-    other_gate_id: int
-    csrf: str = ""
-
-    def post(self, path: str, data: dict):
-        """POST a form with the CSRF token, as the browser would."""
-        return self.client.post(path, data={**data, "csrf_token": self.csrf})
-
-
-def make_site(app, client, email: str = "owner@example.com", company: str | None = None) -> Site:
-    """A company with its owner signed in, compound 阳光花园 (东门, 北门) and compound 绿城小区."""
+def make_complaint_site(
+    app, client, email: str = "owner@example.com", company: str | None = None
+) -> Site:
+    """A company with its owner signed in, compound 阳光花园 (东门) and compound 绿城小区 (北门)."""
     with app.app_context():
         tenant = create_tenant(company)
         user = create_user(tenant, email=email, name="李经理")
         tenant_id, user_id = tenant.id, user.id
-        with tenant_context(tenant_id):
-            home = Compound(
-                name="阳光花园",
-                address="桐庐县迎春南路1号",
-                district="桐庐县",
-                street="城南街道",
-                community="阳光社区",
-            )
-            other = Compound(name="绿城小区")
-            db.session.add_all([home, other])
-            db.session.flush()
-            east = Gate(compound_id=home.id, name="东门")
-            north = Gate(compound_id=other.id, name="北门")
-            db.session.add_all([east, north])
-            db.session.commit()
-            ids = home.id, east.id, other.id, north.id
+        home = create_compound(
+            tenant_id,
+            "阳光花园",
+            address="桐庐县迎春南路1号",
+            district="桐庐县",
+            street="城南街道",
+            community="阳光社区",
+            hotline="",
+        )
+        other = create_compound(
+            tenant_id, "绿城小区", address="", district="", street="", community="", hotline=""
+        )
+        east = create_gate(tenant_id, home, "东门")
+        north = create_gate(tenant_id, other, "北门")
     assert login(client, email, PASSWORD).status_code == 302
-    site = Site(app, client, tenant_id, user_id, *ids)
-    site.csrf = csrf_token(client, "/complaints/new")
-    return site
+    office = Office(app, client, tenant_id, csrf_token(client, "/complaints/new"))
+    return Site(office, home, east, other, other_gate_id=north, user_id=user_id)
 
 
 def local(minutes_ago: float = 5) -> str:

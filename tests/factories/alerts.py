@@ -1,38 +1,16 @@
 """Helpers of the alert tests: a company with its owner signed in, hooks added by the form."""
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 
 from tenants import tenant_context
-from tests.conftest import csrf_token, login
-from tests.factories import PASSWORD, create_tenant, create_user
+from tests.conftest import csrf_token
+from tests.factories.compounds import Office
 from xgm.alerts.models import AlertDelivery
 from xgm.extensions import db
 from xgm.queues.worker import make_worker
 
 
-@dataclass
-class Company:
-    """A tenant, its owner's id and signed-in browser."""
-
-    app: object
-    tenant_id: int
-    owner_id: int
-    client: object
-
-
-def make_company(app, client, email="owner@example.com") -> Company:
-    """A company whose owner is signed in on `client`."""
-    with app.app_context():
-        tenant = create_tenant()
-        owner = create_user(tenant, "owner", email=email)
-        ids = tenant.id, owner.id
-    assert login(client, email, PASSWORD).status_code == 302
-    return Company(app, ids[0], ids[1], client)
-
-
-def add_hook(company: Company, kind: str, url: str, events, secret: str = ""):
+def add_hook(company: Office, kind: str, url: str, events, secret: str = ""):
     """POST /settings/alerts/new as the contract names it; returns the response."""
     data = {
         "kind": kind,
@@ -49,7 +27,7 @@ def run_worker(app) -> None:
     make_worker(app, ["default"]).work(burst=True)
 
 
-def deliveries(company: Company) -> list[AlertDelivery]:
+def deliveries(company: Office) -> list[AlertDelivery]:
     """The company's deliveries, oldest first."""
     with company.app.app_context(), tenant_context(company.tenant_id):
         rows = db.session.scalars(select(AlertDelivery).order_by(AlertDelivery.id)).all()

@@ -2,12 +2,8 @@
 
 import json
 
+from tests.factories.city import CLIENT_ID, PUBLIC_URL, SECRET
 from xgm.city.signing import signed_headers
-
-CLIENT_ID = "xgm-test"
-SECRET = "sim-test-secret"
-PUBLIC_URL = "http://xgm.test"
-REDIRECT_URI = PUBLIC_URL + "/rider/callback"
 
 
 def sim_config(**extra) -> dict:

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 
 from tenants import tenant_context
-from tests.conftest import CSRF_RE, csrf_token, login
-from tests.factories import PASSWORD, create_tenant, create_user
+from tests.conftest import CSRF_RE
+from tests.factories.compounds import Office, create_compound, create_gate, sign_in_office
 from xgm.audit.models import AuditEvent
-from xgm.compounds.models import Compound, Gate
 from xgm.extensions import db
 from xgm.guards.models import Guard, GuardSession
 from xgm.guards.pins import set_pin
@@ -18,56 +17,30 @@ PIN = "482915"
 CODE_RE = re.compile(r'id="enroll-code">([^<]+)<')
 
 
-@dataclass
-class Office:
-    """An owner's signed-in browser and the CSRF token of its session."""
-
-    app: object
-    client: object
-    tenant_id: int
-    csrf: str
-
-    def post(self, path: str, data: dict | None = None):
-        """POST a form as the browser would, with the CSRF token."""
-        return self.client.post(path, data={**(data or {}), "csrf_token": self.csrf})
-
-
-def sign_in_office(app, client, email: str, company: str) -> Office:
-    """A new company with its owner signed in through the real login form."""
-    with app.app_context():
-        tenant = create_tenant(company)
-        create_user(tenant, email=email)
-        tenant_id = tenant.id
-    assert login(client, email, PASSWORD).status_code == 302
-    return Office(app, client, tenant_id, csrf_token(client, "/guards"))
-
-
-def create_compound(tenant_id: int, name: str) -> int:
-    """A compound of the tenant (inside an app context); returns its id."""
-    with tenant_context(tenant_id):
-        compound = Compound(name=name, address="桐庐县桐君街道 1 号", hotline="0571-64610001")
-        db.session.add(compound)
-        db.session.commit()
-        return compound.id
-
-
-def create_gate(tenant_id: int, compound_id: int, name: str) -> int:
-    """A gate of a compound (inside an app context); returns its id."""
-    with tenant_context(tenant_id):
-        gate = Gate(compound_id=compound_id, name=name)
-        db.session.add(gate)
-        db.session.commit()
-        return gate.id
+#: The guard tests' compounds: an address and a hotline, no division fields.
+PLAIN_COMPOUND = {
+    "address": "桐庐县桐君街道 1 号",
+    "hotline": "0571-64610001",
+    "district": "",
+    "street": "",
+    "community": "",
+}
 
 
 @dataclass
 class Site:
-    """A company: the owner's browser, compound `home` (gate `gate_id`) and compound `other`."""
+    """A company: the owner's browser, compound `home` (gate `gate_id`) and compound `other`.
+
+    make_site builds the guard tests' (甲苑 with 东门, 乙苑); make_complaint_site the complaint
+    tests' (阳光花园 with 东门, 绿城小区 with 北门 `other_gate_id`, the owner `user_id`).
+    """
 
     office: Office
     home: int
     gate_id: int
     other: int
+    other_gate_id: int | None = None
+    user_id: int | None = None
 
     @property
     def app(self):
@@ -78,6 +51,30 @@ class Site:
     def tenant_id(self) -> int:
         """The company's tenant id."""
         return self.office.tenant_id
+
+    @property
+    def client(self):
+        """The owner's signed-in browser."""
+        return self.office.client
+
+    @property
+    def csrf(self) -> str:
+        """The CSRF token of the owner's session."""
+        return self.office.csrf
+
+    @property
+    def compound_id(self) -> int:
+        """Compound `home` by its other name."""
+        return self.home
+
+    @property
+    def other_compound_id(self) -> int:
+        """Compound `other` by its other name."""
+        return self.other
+
+    def post(self, path: str, data: dict | None = None):
+        """POST a form with the CSRF token, as the owner's browser would."""
+        return self.office.post(path, data)
 
     def add_guard(self, name: str = "张伟", compound_id: int | None = None, **fields) -> int:
         """A guard with PIN (default PIN), created directly; returns its id."""
@@ -134,9 +131,9 @@ def make_site(
     """A company with its owner signed in, compound 甲苑 (gate 东门) and compound 乙苑."""
     office = sign_in_office(app, client, email, company)
     with app.app_context():
-        home = create_compound(office.tenant_id, "甲苑")
+        home = create_compound(office.tenant_id, "甲苑", **PLAIN_COMPOUND)
         gate_id = create_gate(office.tenant_id, home, "东门")
-        other = create_compound(office.tenant_id, "乙苑")
+        other = create_compound(office.tenant_id, "乙苑", **PLAIN_COMPOUND)
     return Site(office, home, gate_id, other)
 
 
