@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from printables.screen import screen_qr_svg
 from tenants import get_or_404, set_request_tenant, tenant_context, utcnow
 from xgm.accounts import bp
 from xgm.accounts.access import current_office_user, office_required
@@ -73,8 +74,6 @@ def invite():
 @office_required("owner")
 def invitation(invitation_id: int):
     """An invitation's link to copy and its QR code, while it can still be used."""
-    from xgm.devices.enrollment import qr_svg
-
     item = get_or_404(Invitation, invitation_id)
     token = token_of(item)
     url = invite_url(token) if token else None
@@ -82,7 +81,7 @@ def invitation(invitation_id: int):
         "accounts/invitation.html",
         invitation=item,
         url=url,
-        qr=qr_svg(url) if url else None,
+        qr=screen_qr_svg(url) if url else None,
         confirm=ConfirmForm(),
     )
 
