@@ -16,6 +16,7 @@ from xgm.accounts.invitations import Invitation, claim, create, find, token_of
 from xgm.accounts.models import User
 from xgm.accounts.passwords import hash_secret
 from xgm.accounts.sessions import sign_in, sign_out
+from xgm.audit import record
 from xgm.extensions import db, limiter
 
 
@@ -48,7 +49,6 @@ def pending_invitation(email: str) -> bool:
 def invite():
     """The owner invites a manager: a one-time link, valid 72 hours, then shown to copy."""
     from xgm.accounts.views import team_page
-    from xgm.audit import record
 
     form = InvitationForm()
     if not form.validate_on_submit():
@@ -90,8 +90,6 @@ def invitation(invitation_id: int):
 @office_required("owner")
 def revoke_invitation(invitation_id: int):
     """The owner withdraws a pending invitation: its link stops working at once."""
-    from xgm.audit import record
-
     item = get_or_404(Invitation, invitation_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -114,8 +112,6 @@ def _gone(item: Invitation | None):
 @limiter.limit("20 per minute", methods=["POST"])
 def accept_invitation(token: str):
     """The invited manager opens the link, sets a password and is signed in."""
-    from xgm.audit import record
-
     item = find(token)
     if item is None or item.state() != "pending":
         return _gone(item)

@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from xgm.accounts.access import office_required
-from xgm.audit import bp
 from xgm.audit.events import KINDS, describe
 from xgm.audit.models import AuditEvent
+from xgm.auditlog import bp
 from xgm.extensions import db
 from xgm.inputs import in_supported_range
 from xgm.inputs.paging import paginate
