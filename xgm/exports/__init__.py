@@ -20,11 +20,14 @@ SETTINGS = {
 
 
 def init_app(app) -> None:
-    """Add 导出 to the office navigation, default the export settings, schedule the sweep."""
+    """Add 导出 to the office navigation, default the export settings, schedule the sweep,
+    let the retention job delete old exports."""
     import os
 
     from xgm.exports.jobs import SWEEP
+    from xgm.exports.retention import purge_exports
     from xgm.home.nav import NavLink, register_nav_link
+    from xgm.privacy.registry import register_purge
     from xgm.queues.periodic import PeriodicJob, register_periodic
 
     app.config.setdefault(
@@ -33,6 +36,7 @@ def init_app(app) -> None:
     for name, default in SETTINGS.items():
         app.config.setdefault(name, float(os.environ.get(name, default)))
     register_nav_link(NavLink(75, "exports.index", _l("导出")))
+    register_purge("exports", purge_exports)
     register_periodic(
         PeriodicJob(
             name=SWEEP,

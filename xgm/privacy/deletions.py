@@ -12,7 +12,7 @@ from datetime import timedelta
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
@@ -25,6 +25,7 @@ from xgm.inputs.forms import Form
 from xgm.inputs.paging import paginate
 from xgm.privacy import bp
 from xgm.privacy.models import DELETION_DEADLINE_DAYS, RiderDeletionRequest
+from xgm.privacy.registry import run_erasers
 
 PER_PAGE = 50
 
@@ -71,23 +72,9 @@ def file_request(rider_code: str, note: str = "") -> RiderDeletionRequest:
 
 
 def erase_rider(rider_code: str) -> dict[str, int]:
-    """Remove what identifies the rider from the current tenant's entries; returns counts."""
-    from xgm.complaints.models import Complaint
-    from xgm.passes.models import Arrival
-
-    arrivals = db.session.execute(
-        update(Arrival)
-        .where(Arrival.rider_code == rider_code)
-        .values(rider_code="", rider_name="", rider_phone="", photo_url="")
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    complaints = db.session.execute(
-        update(Complaint)
-        .where(Complaint.rider_code == rider_code)
-        .values(rider_name="")
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return {"arrivals": arrivals, "complaints": complaints}
+    """Remove what identifies the rider from the current tenant's entries (every eraser the
+    features registered, xgm.privacy.registry); returns counts."""
+    return run_erasers(rider_code)
 
 
 def deletion_notices() -> list:
