@@ -43,9 +43,9 @@ from tests.conftest import CSRF_RE
 from tests.factories import PASSWORD, make_uscc
 from tests.principals import build_principals
 from xgm.city.signing import signed_headers
-from xgm.dashboard.periods import local_now
 from xgm.inputs.forms import Form
 from xgm.queues.worker import make_worker
+from xgm.reporting.periods import local_now
 
 #: Values beyond the input limits: every one must be refused before a view's own code.
 LIMITS = [

@@ -28,7 +28,7 @@ def init_app(app) -> None:
         """A unix timestamp as Beijing time, for the console."""
         from datetime import datetime
 
-        from xgm.dashboard.periods import CN_TZ
+        from xgm.reporting.periods import CN_TZ
 
         if not timestamp:
             return ""

@@ -4,7 +4,7 @@ from sqlalchemy import Date, Float, Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from xgm.dashboard.periods import CN_OFFSET_HOURS
+from xgm.reporting.periods import CN_OFFSET_HOURS
 
 
 class seconds_between(FunctionElement):  # noqa: N801 - reads like the SQL function it renders
