@@ -21,6 +21,7 @@ from tenants import get_or_404, utcnow
 from xgm.accounts.access import current_office_user, office_required
 from xgm.audit import record
 from xgm.extensions import db
+from xgm.home.notices import Notice
 from xgm.inputs.forms import Form
 from xgm.inputs.paging import paginate
 from xgm.privacy import bp
@@ -79,8 +80,6 @@ def erase_rider(rider_code: str) -> dict[str, int]:
 
 def deletion_notices() -> list:
     """Home-page banner: riders' deletion requests waiting for an answer, the nearest deadline."""
-    from xgm.home.notices import Notice
-
     count, due = db.session.execute(
         select(func.count(RiderDeletionRequest.id), func.min(RiderDeletionRequest.due_at)).where(
             RiderDeletionRequest.status == "open"
