@@ -103,8 +103,8 @@ LAYERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
 )
 
-#: Separate programs: the city platform, gate hardware and rider simulators and the on-site
-#: gate agent. They may use any layer (the city simulator signs as the city client does);
+#: Separate programs: the simulators of the city platform, the gate devices and the group
+#: robots, and the on-site gate agent. They may use any layer (the city simulator signs as the city client does);
 #: no package in LAYERS imports them.
 PROGRAMS: tuple[str, ...] = ("citysim", "gatesim", "botsim", "gateagent")
 
