@@ -1,4 +1,4 @@
-"""Gate QR posters as PDF: pure rendering, no Flask (see render_poster_pdf)."""
+"""Gate QR posters as PDF and QR codes for screens: pure rendering, no Flask."""
 
 from printables.cache import PosterCache, poster_cache_key
 from printables.fonts import FontMissingError

@@ -42,9 +42,9 @@ import xgm
 from tests.conftest import CSRF_RE
 from tests.factories import PASSWORD, build_principals, make_uscc
 from xgm.city.signing import signed_headers
-from xgm.dashboard.periods import local_now
 from xgm.inputs.forms import Form
 from xgm.queues.worker import make_worker
+from xgm.reporting.periods import local_now
 
 #: Values beyond the input limits: every one must be refused before a view's own code.
 LIMITS = [

@@ -25,7 +25,7 @@ BLUEPRINTS = (
     "xgm.webhooks",
     "xgm.riders",
     "xgm.blocks",
-    "xgm.audit",
+    "xgm.auditlog",
     "xgm.alerts",
     "xgm.devices",
     "xgm.guards",

@@ -6,9 +6,9 @@ import pytest
 
 from tenants import tenant_context, unscoped
 from tests.dashboard import known
-from xgm.dashboard import figures
-from xgm.dashboard.figures import DecisionTimes, Scope
-from xgm.dashboard.periods import Period
+from xgm.reporting import figures
+from xgm.reporting.figures import DecisionTimes, Scope
+from xgm.reporting.periods import Period
 
 PERIOD = Period("custom", date(2024, 5, 1), date(2024, 5, 7))
 

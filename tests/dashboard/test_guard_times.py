@@ -10,9 +10,9 @@ from tests.conftest import login
 from tests.dashboard import data
 from tests.dashboard.known import local
 from tests.factories import PASSWORD, create_tenant, create_user
-from xgm.dashboard import figures
 from xgm.extensions import db
 from xgm.passes.models import Arrival
+from xgm.reporting import figures
 
 PERIOD = {"period": "custom", "from": "2024-05-01", "to": "2024-05-07"}
 

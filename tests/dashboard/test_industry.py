@@ -12,9 +12,9 @@ from tests.dashboard import industry_data
 from tests.dashboard.industry_data import COUNTY, PERIOD
 from tests.dashboard.known import BEISHAN
 from tests.factories import PASSWORD, create_observer
-from xgm.dashboard.figures import Scope
-from xgm.dashboard.periods import period_from_args
 from xgm.oversight.industry import industry
+from xgm.reporting.figures import Scope
+from xgm.reporting.periods import period_from_args
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from tests.dashboard import data, industry_data
 from tests.dashboard.industry_data import COUNTY, PERIOD, day
 from tests.dashboard.known import BAOSHI, BEISHAN
 from tests.dashboard.test_industry import signed_in
-from xgm.dashboard.figures import Scope
-from xgm.dashboard.periods import period_from_args
 from xgm.oversight.scorecard import Measures, measures, points, score, trend
+from xgm.reporting.figures import Scope
+from xgm.reporting.periods import period_from_args
 
 
 @pytest.fixture

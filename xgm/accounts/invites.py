@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from printables.screen import screen_qr_svg
 from tenants import get_or_404, set_request_tenant, tenant_context, utcnow
 from xgm.accounts import bp
 from xgm.accounts.access import current_office_user, office_required
@@ -15,6 +16,7 @@ from xgm.accounts.invitations import Invitation, claim, create, find, token_of
 from xgm.accounts.models import User
 from xgm.accounts.passwords import hash_secret
 from xgm.accounts.sessions import sign_in, sign_out
+from xgm.audit import record
 from xgm.extensions import db, limiter
 
 
@@ -47,7 +49,6 @@ def pending_invitation(email: str) -> bool:
 def invite():
     """The owner invites a manager: a one-time link, valid 72 hours, then shown to copy."""
     from xgm.accounts.views import team_page
-    from xgm.audit import record
 
     form = InvitationForm()
     if not form.validate_on_submit():
@@ -73,8 +74,6 @@ def invite():
 @office_required("owner")
 def invitation(invitation_id: int):
     """An invitation's link to copy and its QR code, while it can still be used."""
-    from xgm.devices.enrollment import qr_svg
-
     item = get_or_404(Invitation, invitation_id)
     token = token_of(item)
     url = invite_url(token) if token else None
@@ -82,7 +81,7 @@ def invitation(invitation_id: int):
         "accounts/invitation.html",
         invitation=item,
         url=url,
-        qr=qr_svg(url) if url else None,
+        qr=screen_qr_svg(url) if url else None,
         confirm=ConfirmForm(),
     )
 
@@ -91,8 +90,6 @@ def invitation(invitation_id: int):
 @office_required("owner")
 def revoke_invitation(invitation_id: int):
     """The owner withdraws a pending invitation: its link stops working at once."""
-    from xgm.audit import record
-
     item = get_or_404(Invitation, invitation_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -115,8 +112,6 @@ def _gone(item: Invitation | None):
 @limiter.limit("20 per minute", methods=["POST"])
 def accept_invitation(token: str):
     """The invited manager opens the link, sets a password and is signed in."""
-    from xgm.audit import record
-
     item = find(token)
     if item is None or item.state() != "pending":
         return _gone(item)

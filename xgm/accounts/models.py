@@ -50,6 +50,10 @@ class User(TenantScoped, UserMixin, db.Model):
         nonce = self.login_session.nonce if self.login_session is not None else ""
         return f"u:{self.tenant_id}:{self.id}:{nonce}"
 
+    def audit_actor(self) -> tuple[str, int, str]:
+        """(kind, id, name) for the audit log."""
+        return "user", self.id, self.name
+
 
 class LoginSession(TenantScoped, db.Model):
     """One signed-in device of a user; deleting or revoking it signs that device out."""

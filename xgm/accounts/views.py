@@ -27,6 +27,7 @@ from xgm.accounts.sessions import (
     sign_in,
     sign_out,
 )
+from xgm.audit import record
 from xgm.extensions import db, limiter
 
 
@@ -82,8 +83,6 @@ def signup():
                 )
                 db.session.add(owner)
                 db.session.flush()
-                from xgm.audit import record
-
                 record("company.signed_up", actor=owner, detail={"name": tenant.name})
                 db.session.commit()
             except IntegrityError:
@@ -154,8 +153,6 @@ def team():
         if email_in_use(form.email.data):
             form.email.errors.append(taken_message())
         else:
-            from xgm.audit import record
-
             db.session.add(
                 User(
                     email=form.email.data,
@@ -209,8 +206,6 @@ def _set_active(user_id: int, active: bool):
     if user.role == "owner":
         flash(_("不能停用公司所有者账号"), "error")
         return redirect(url_for("accounts.team"))
-    from xgm.audit import record
-
     user.active = active
     record("user.activated" if active else "user.deactivated", detail={"name": user.name})
     db.session.commit()
@@ -246,8 +241,6 @@ def password():
         if not verify_secret(user.password_hash, form.current_password.data):
             form.current_password.errors.append(_("当前密码不正确"))
         else:
-            from xgm.audit import record
-
             user.password_hash = hash_secret(form.password.data)
             record("user.password_changed", detail={"name": user.name})
             db.session.commit()

@@ -6,6 +6,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from tenants import tenant_context, utcnow
+from xgm.accounts.models import User
 from xgm.alerts.kinds import KINDS
 from xgm.alerts.models import AlertDelivery, AlertEvent, AlertHook, Notification
 from xgm.extensions import db
@@ -34,8 +35,6 @@ def raise_event(
     """
     if kind not in KINDS:
         raise ValueError(f"unknown alert kind {kind!r}")
-    from xgm.accounts.models import User
-
     with tenant_context(tenant_id):
         now = utcnow()
         event = AlertEvent(

@@ -162,11 +162,7 @@ def snapshot(obj, fields) -> dict:
 
 
 def _principal_actor(principal) -> tuple[str, int | None, str]:
-    """(kind, id, name) of a User, Guard or Device."""
-    from xgm.accounts.models import User
-
-    if isinstance(principal, User):
-        return "user", principal.id, principal.name
+    """(kind, id, name) of a principal with `audit_actor()` (user, guard, device, gate agent)."""
     actor = getattr(principal, "audit_actor", None)
     if callable(actor):
         return actor()

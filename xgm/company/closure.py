@@ -1,4 +1,7 @@
-"""Closing a company's account: suspended at once, deleted after the grace period, cancellable.
+"""Closing a company's account: suspended at once, deleted after the grace period.
+
+The operator can cancel a pending closure on request (xgm.ops, which also ends the sessions
+and keeps the log used here).
 
 Deleting removes every row the company owns (every tenant-owned table, its users' sign-in
 emails, then the tenant row) in one transaction; the operator log keeps one
@@ -11,28 +14,23 @@ from datetime import timedelta
 from sqlalchemy import delete, select, text
 
 from tenants import Tenant, TenantScoped, unscoped, utcnow
+from xgm.accounts.emails import SignInEmail
+from xgm.accounts.models import User
 from xgm.company import GRACE_DAYS
 from xgm.extensions import db
+from xgm.ops.journal import record_action
+from xgm.ops.views import end_tenant_sessions
 
 log = logging.getLogger(__name__)
 
 
 def close_company(tenant: Tenant, now=None) -> None:
     """Suspend the company now and set its deletion date; ends every session (caller commits)."""
-    from xgm.ops.views import end_tenant_sessions
-
     now = now or utcnow()
     tenant.status = "closing"
     tenant.closing_at = now
     tenant.delete_after = now + timedelta(days=GRACE_DAYS)
     end_tenant_sessions(tenant.id)
-
-
-def cancel_closure(tenant: Tenant) -> None:
-    """The operator cancels a pending closure on the company's request (caller commits)."""
-    tenant.status = "active"
-    tenant.closing_at = None
-    tenant.delete_after = None
 
 
 def _owned_tables() -> list:
@@ -45,10 +43,6 @@ def _owned_tables() -> list:
 
 def delete_company(tenant_id: int, now=None) -> dict[str, int] | None:
     """Delete a closed company whose grace period is over; None when it is not due (yet)."""
-    from xgm.accounts.emails import SignInEmail
-    from xgm.accounts.models import User
-    from xgm.ops.journal import record_action
-
     now = now or utcnow()
     tenant = db.session.get(Tenant, tenant_id)
     if tenant is None or tenant.status != "closing" or tenant.delete_after is None:

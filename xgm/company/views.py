@@ -15,11 +15,11 @@ from xgm.accounts.sessions import sign_out
 from xgm.audit import record
 from xgm.company import GRACE_DAYS, bp
 from xgm.company.closure import close_company
-from xgm.dashboard.periods import local_today, to_local
 from xgm.exports.jobs import queue_export
 from xgm.exports.models import ExportJob
 from xgm.extensions import db, limiter
 from xgm.inputs.forms import Form
+from xgm.reporting.periods import local_today, to_local
 
 RECENT = 5
 

@@ -14,7 +14,8 @@ def accept_photos(endpoint: str) -> None:
 
 def init_app(app) -> None:
     """Register the 投诉 nav link, the status webhook handler, the periodic sweep and poll, the
-    console's 已投诉 mark and the handover summary's complaint count."""
+    console's 已投诉 mark, the handover summary's complaint count and the retention purge and
+    eraser of the complaints' rider data."""
     from flask_babel import lazy_gettext as _l
 
     from xgm.audit import register_kinds
@@ -23,9 +24,11 @@ def init_app(app) -> None:
     from xgm.complaints.jobs import POLL_QUIET, SWEEP
     from xgm.complaints.labels import CATEGORY_LABELS, FIELD_LABELS, STATUS_LABELS, STATUS_TAGS
     from xgm.complaints.photos import UPLOAD_LIMIT
+    from xgm.complaints.retention import erase_complaints, purge_complaints
     from xgm.complaints.status import handle_rider_replied, handle_status_changed
     from xgm.home.nav import NavLink, register_nav_link
     from xgm.passes.flags import register_card_flag
+    from xgm.privacy.registry import register_eraser, register_purge
     from xgm.queues.periodic import PeriodicJob, register_periodic
     from xgm.webhooks import register_handler
 
@@ -68,6 +71,8 @@ def init_app(app) -> None:
     # Before CSRF (which reads the form): the limit must be set before the body is parsed.
     app.before_request_funcs.setdefault(None, []).insert(0, _photo_upload_limit)
     register_card_flag("complained", complained_arrivals)
+    register_purge("complaints", purge_complaints)
+    register_eraser("complaints", erase_complaints)
     _register_shift_figure(_l)
     app.jinja_env.globals.update(
         complaint_category_labels=CATEGORY_LABELS,

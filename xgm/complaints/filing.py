@@ -22,6 +22,7 @@ from xgm.complaints.outbox import enqueue_delivery
 from xgm.complaints.payload import build_payload, encode, iso_cn
 from xgm.complaints.photos import MAX_PHOTOS, attachments
 from xgm.extensions import db
+from xgm.passes.models import Arrival
 
 #: Filing the same rider, compound and category again within this window asks first.
 DUPLICATE_WINDOW = timedelta(minutes=10)
@@ -50,8 +51,6 @@ class Draft:
 def rider_snapshot(rider_code: str, arrival_id: int | None) -> tuple[str, str, str]:
     """(platform, station, team) of the rider: from the arrival filed from, else the rider's
     latest arrival at this tenant's gates; blanks when the rider never scanned here."""
-    from xgm.passes.models import Arrival
-
     query = select(Arrival.platform_name, Arrival.station, Arrival.team)
     if arrival_id is not None:
         row = db.session.execute(query.where(Arrival.id == arrival_id)).first()
@@ -109,8 +108,6 @@ def complained_arrivals(arrivals: list) -> set[int]:
 def _refuse_second(arrival_id: int) -> None:
     """AlreadyComplained when the arrival has a complaint; two filings at once queue on its row
     (FOR UPDATE on PostgreSQL; SQLite runs one writer at a time)."""
-    from xgm.passes.models import Arrival
-
     db.session.execute(select(Arrival.id).where(Arrival.id == arrival_id).with_for_update())
     existing = complaint_on_arrival(arrival_id)
     if existing is not None:

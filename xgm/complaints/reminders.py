@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 
 from tenants import current_tenant_id, tenant_context, unscoped, utcnow
+from xgm.audit import record
 from xgm.city import (
     CityError,
     CityRateLimited,
@@ -104,8 +105,6 @@ def chase(complaint: Complaint, user_id: int | None, note: str = "") -> Complain
     )
     db.session.add(reminder)
     db.session.flush()
-    from xgm.audit import record
-
     record("complaint.chased", detail={"complaint": complaint.reference, "note": reminder.note})
     db.session.add(
         ComplaintEvent(

@@ -11,13 +11,13 @@ from xgm.accounts.access import office_required
 from xgm.audit.models import AuditEvent
 from xgm.compliance import bp
 from xgm.compounds.models import Compound, Gate
-from xgm.dashboard.periods import Period, PeriodError, local_now, local_today, period_between
 from xgm.devices.models import Device
 from xgm.errors import render_error
 from xgm.extensions import db
 from xgm.guards.models import Guard
 from xgm.guards.pins import LOCK_FOR, MAX_FAILURES
 from xgm.privacy.models import PLACES, RiderDataAccess, RiderDeletionRequest
+from xgm.reporting.periods import Period, PeriodError, local_now, local_today, period_between
 
 DEFAULT_DAYS = 30
 

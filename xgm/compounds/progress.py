@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from xgm.compounds.models import Compound, Gate
 from xgm.extensions import db
+from xgm.home.notices import Notice
 
 
 def has_compound() -> bool:
@@ -30,8 +31,6 @@ def unplaced_notices() -> list:
     cannot see them until the manager picks their street or community."""
     from flask import url_for
     from flask_babel import gettext as _
-
-    from xgm.home.notices import Notice
 
     rows = db.session.execute(
         select(Compound.id, Compound.name)

@@ -12,11 +12,11 @@ from xgm.audit import record
 from xgm.audit.events import changes, snapshot
 from xgm.compounds import bp
 from xgm.compounds.forms import HANGZHOU_DISTRICTS, CompoundForm, GateForm, WaitAlarmForm
+from xgm.compounds.links import gate_url
 from xgm.compounds.models import Compound, Gate
 from xgm.compounds.placing import apply_placement, placement_from_form
 from xgm.divisions.catalog import catalog
 from xgm.extensions import db
-from xgm.passes.links import gate_url
 
 COMPOUND_FIELDS = ("name", "address", "district", "street", "community", "hotline", "buildings")
 AREA_FIELDS = ("division_code", "district", "street", "community")

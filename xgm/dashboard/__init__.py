@@ -8,8 +8,8 @@ bp = Blueprint("dashboard", __name__)
 
 def init_app(app) -> None:
     """Add 数据看板 to the office navigation and the figure filters to templates."""
-    from xgm.dashboard.labels import duration, local_datetime
     from xgm.home.nav import NavLink, register_nav_link
+    from xgm.reporting.labels import duration, local_datetime
 
     register_nav_link(NavLink(70, "dashboard.index", _l("数据看板")))
     app.jinja_env.filters["duration"] = duration

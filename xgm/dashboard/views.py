@@ -6,13 +6,14 @@ from sqlalchemy import select
 from xgm.accounts.access import office_required
 from xgm.compounds.models import Compound, Gate
 from xgm.compounds.ordering import natural_key
-from xgm.dashboard import bp, figures
-from xgm.dashboard.labels import OUTCOME_LABELS
-from xgm.dashboard.periods import PeriodError, period_from_args
-from xgm.dashboard.presenting import figure_context
+from xgm.dashboard import bp
 from xgm.errors import render_error
 from xgm.extensions import db
 from xgm.replica import replica_reads
+from xgm.reporting import figures
+from xgm.reporting.labels import OUTCOME_LABELS
+from xgm.reporting.periods import PeriodError, period_from_args
+from xgm.reporting.presenting import figure_context
 
 
 def _int_arg(name: str) -> int | None:

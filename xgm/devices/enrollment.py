@@ -4,12 +4,9 @@ import re
 import secrets
 from datetime import timedelta
 
-import qrcode
 from flask import current_app, request
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from markupsafe import Markup
-from qrcode.image.svg import SvgPathImage
 from sqlalchemy import func, select, update
 
 from tenants import tenant_context, unscoped, utcnow
@@ -76,13 +73,6 @@ def create_code(compound, gate=None, user=None) -> tuple[EnrollmentCode, str]:
 def enroll_url(code: str) -> str:
     """The URL a phone opens (by QR) to enroll with this code."""
     return f"{current_app.config['XGM_PUBLIC_URL']}/device/enroll?code={code}"
-
-
-def qr_svg(url: str) -> Markup:
-    """The URL as an inline SVG QR code (one path; no inline style, so the CSP allows it)."""
-    image = qrcode.make(url, image_factory=SvgPathImage, border=4)
-    svg = image.to_string(encoding="unicode")
-    return Markup(svg)  # noqa: S704 - built by qrcode from our own URL, no user markup
 
 
 def redeem_code(text: str, name: str = "") -> tuple[Device, str]:

@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from printables.screen import screen_qr_svg
 from tenants import get_or_404, utcnow
 from xgm.accounts.access import current_office_user, office_required
 from xgm.accounts.forms import ConfirmForm
@@ -18,7 +19,6 @@ from xgm.devices.enrollment import (
     create_code,
     enroll_url,
     error_message,
-    qr_svg,
     redeem_code,
     set_device_cookie,
 )
@@ -112,7 +112,7 @@ def show_code(compound_id: int):
         gate=gate,
         code=kept["code"],
         url=url,
-        qr=qr_svg(url),
+        qr=screen_qr_svg(url),
         expires_at=row.expires_at,
         ttl_minutes=int(CODE_TTL.total_seconds() // 60),
     )

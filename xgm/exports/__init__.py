@@ -7,12 +7,16 @@ bp = Blueprint("exports", __name__)
 
 
 def init_app(app) -> None:
-    """Add 导出 to the office navigation, schedule the sweep (settings: xgm/config.py)."""
+    """Add 导出 to the office navigation, schedule the sweep, let the retention job delete old
+    exports (settings: xgm/config.py)."""
     from xgm.exports.jobs import SWEEP
+    from xgm.exports.retention import purge_exports
     from xgm.home.nav import NavLink, register_nav_link
+    from xgm.privacy.registry import register_purge
     from xgm.queues.periodic import PeriodicJob, register_periodic
 
     register_nav_link(NavLink(75, "exports.index", _l("导出")))
+    register_purge("exports", purge_exports)
     register_periodic(
         PeriodicJob(
             name=SWEEP,

@@ -14,7 +14,16 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 
 from tenants import current_tenant_id
+from xgm.accounts.models import User
+from xgm.audit.models import AuditEvent
+from xgm.blocks.models import Block
+from xgm.complaints.models import Complaint, ComplaintEvent
+from xgm.compounds.models import Compound, Gate
+from xgm.devices.models import Device
 from xgm.extensions import db
+from xgm.guards.models import Guard
+from xgm.passes.models import Arrival
+from xgm.privacy.models import RiderDataAccess, RiderDeletionRequest
 
 BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -37,16 +46,6 @@ BATCH = 1000
 
 def _tables() -> list[tuple[str, object]]:
     """(file name, model) of every table in the ZIP, in a stable order."""
-    from xgm.accounts.models import User
-    from xgm.audit.models import AuditEvent
-    from xgm.blocks.models import Block
-    from xgm.complaints.models import Complaint, ComplaintEvent
-    from xgm.compounds.models import Compound, Gate
-    from xgm.devices.models import Device
-    from xgm.guards.models import Guard
-    from xgm.passes.models import Arrival
-    from xgm.privacy.models import RiderDataAccess, RiderDeletionRequest
-
     return [
         ("users.csv", User),
         ("compounds.csv", Compound),

@@ -14,11 +14,11 @@ from sqlalchemy import func, select, tuple_
 from xgm.complaints.labels import CATEGORY_LABELS, STATUS_LABELS
 from xgm.complaints.models import Complaint
 from xgm.compounds.models import Compound, Gate
-from xgm.dashboard.labels import OUTCOME_LABELS, reason_label
-from xgm.dashboard.periods import Period, to_local
-from xgm.dashboard.sqltime import seconds_between
 from xgm.extensions import db
 from xgm.passes.models import Arrival
+from xgm.reporting.labels import OUTCOME_LABELS, reason_label
+from xgm.reporting.periods import Period, to_local
+from xgm.reporting.sqltime import seconds_between
 
 BOM = "\ufeff"
 #: Characters that make Excel read a cell as a formula (CSV injection).

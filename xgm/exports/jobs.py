@@ -17,7 +17,6 @@ from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from tenants import tenant_context, unscoped, utcnow
-from xgm.dashboard.periods import Period
 from xgm.exports.company import build_company_zip, count_company_rows
 from xgm.exports.csvfiles import count_rows, iter_rows, render_csv
 from xgm.exports.models import ExportJob
@@ -25,6 +24,7 @@ from xgm.extensions import db
 from xgm.queues import get_queue, job_pending
 from xgm.queues.periodic import schedule_next
 from xgm.replica import reading_replica
+from xgm.reporting.periods import Period
 
 log = logging.getLogger(__name__)
 

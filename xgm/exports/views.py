@@ -8,7 +8,6 @@ from tenants import get_or_404
 from xgm.accounts.access import current_office_user, office_required
 from xgm.accounts.forms import ConfirmForm
 from xgm.audit import record
-from xgm.dashboard.periods import PeriodError, local_today, period_between
 from xgm.errors import render_error
 from xgm.exports import bp
 from xgm.exports.csvfiles import count_rows, iter_rows, render_csv
@@ -17,6 +16,7 @@ from xgm.exports.jobs import give_up_if_overdue, queue_export, retry_export
 from xgm.exports.models import PERIOD_KINDS, ExportJob
 from xgm.extensions import db
 from xgm.replica import reading_replica
+from xgm.reporting.periods import PeriodError, local_today, period_between
 
 RECENT_JOBS = 20
 

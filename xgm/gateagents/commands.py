@@ -23,7 +23,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 
 from tenants import tenant_context, unscoped, utcnow
+from xgm.accounts.models import User
 from xgm.audit import record
+from xgm.compounds.models import Gate
 from xgm.extensions import db
 from xgm.gateagents.models import AGENT_OUTCOMES, GateAgent, GateCommand
 
@@ -103,8 +105,6 @@ SYSTEM_ACTOR = {"actor_kind": "system", "actor_id": None, "actor_name": ""}
 def _actor_fields(actor) -> tuple[str, int | None, str]:
     if actor is None:
         return "system", None, ""
-    from xgm.accounts.models import User
-
     if isinstance(actor, User):
         return "user", actor.id, actor.name
     kind, actor_id, name = actor.audit_actor()
@@ -307,8 +307,6 @@ def settle(
 
 def command_gate(command: GateCommand):
     """The command's Gate (current tenant), or None if it is gone."""
-    from xgm.compounds.models import Gate
-
     return db.session.get(Gate, command.gate_id)
 
 

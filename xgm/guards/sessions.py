@@ -18,6 +18,7 @@ from tenants import set_request_tenant, utcnow
 from xgm.accounts.sessions import register_loader
 from xgm.audit import record
 from xgm.devices.access import current_device
+from xgm.devices.revocation import on_device_revoked
 from xgm.extensions import db
 from xgm.guards.models import Guard, GuardSession
 
@@ -50,6 +51,12 @@ def end_guard_sessions(
         guard_session.ended_at = now
         guard_session.end_reason = reason
     return len(ended)
+
+
+@on_device_revoked
+def _end_sessions_on_revoked_phone(device) -> int:
+    """A revoked phone signs its guard out at once."""
+    return end_guard_sessions(device_id=device.id, reason="device_revoked")
 
 
 def start_guard_session(guard: Guard, device) -> GuardSession:

@@ -201,8 +201,6 @@ def resume(tid: int):
 @operator_required
 def cancel_closure(tid: int):
     """Cancel a company's pending closure on its request; its users can sign in again."""
-    from xgm.company.closure import cancel_closure as cancel
-
     tenant = _tenant_or_404(tid)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -210,7 +208,9 @@ def cancel_closure(tid: int):
         record_action(
             "tenant.closure_cancelled", current_operator(), tenant_id=tenant.id, target=tenant.name
         )
-        cancel(tenant)
+        tenant.status = "active"
+        tenant.closing_at = None
+        tenant.delete_after = None
         db.session.commit()
         flash(_("已撤销 %(name)s 的注销", name=tenant.name), "success")
     return redirect(url_for("ops.tenants", status="closing"))

@@ -24,11 +24,11 @@ from sqlalchemy import case, func, select
 from tenants import utcnow
 from xgm.complaints.deadlines import overdue_condition
 from xgm.complaints.models import Complaint
-from xgm.dashboard.figures import Scope, decision_times_by_compound, per_thousand, scope_filters
-from xgm.dashboard.periods import to_local
-from xgm.dashboard.sqltime import local_week
 from xgm.extensions import db
 from xgm.passes.models import Arrival
+from xgm.reporting.figures import Scope, decision_times_by_compound, per_thousand, scope_filters
+from xgm.reporting.periods import to_local
+from xgm.reporting.sqltime import local_week
 
 REPEAT = 2
 OVERDUE_SHOWN = 200

@@ -8,14 +8,14 @@ from flask_babel import gettext as _
 
 from tenants import unscoped
 from xgm.complaints.labels import CATEGORY_LABELS, STATUS_LABELS
-from xgm.dashboard import figures
-from xgm.dashboard.periods import PeriodError, period_from_args
 from xgm.errors import render_error
 from xgm.exports.csvfiles import BOM, FORMULA_START
 from xgm.oversight import bp
 from xgm.oversight.access import current_observer, observer_required
 from xgm.oversight.area import area_compounds
 from xgm.oversight.industry import industry, local_time
+from xgm.reporting import figures
+from xgm.reporting.periods import PeriodError, period_from_args
 
 #: Rows of a table shown on the page (the CSV has them all).
 PAGE_ROWS = 100

@@ -28,10 +28,10 @@ from sqlalchemy import and_, case, func, or_, select
 from tenants import utcnow
 from xgm.complaints.models import Complaint
 from xgm.compounds.models import Gate
-from xgm.dashboard.figures import Scope, decision_times_by_compound, per_thousand, scope_filters
-from xgm.dashboard.sqltime import seconds_between
 from xgm.extensions import db
 from xgm.passes.models import Arrival
+from xgm.reporting.figures import Scope, decision_times_by_compound, per_thousand, scope_filters
+from xgm.reporting.sqltime import seconds_between
 
 #: An arrival still without a decision this many seconds after the scan is unattended.
 UNATTENDED_AFTER = 90

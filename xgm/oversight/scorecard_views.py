@@ -3,9 +3,6 @@
 from flask import render_template, request
 
 from tenants import unscoped
-from xgm.dashboard import figures
-from xgm.dashboard.charts import sparkline
-from xgm.dashboard.periods import PeriodError, period_from_args
 from xgm.errors import render_error
 from xgm.oversight import bp
 from xgm.oversight.access import current_observer, observer_required
@@ -24,6 +21,9 @@ from xgm.oversight.scorecard import (
     trend,
     weighted_score,
 )
+from xgm.reporting import figures
+from xgm.reporting.charts import sparkline
+from xgm.reporting.periods import PeriodError, period_from_args
 
 
 def community_key(compound) -> tuple[str, str]:

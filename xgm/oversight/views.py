@@ -7,15 +7,15 @@ from tenants import unscoped, utcnow
 from xgm.complaints.deadlines import overdue_condition
 from xgm.complaints.labels import CATEGORY_LABELS, STATUS_LABELS
 from xgm.complaints.models import Complaint
-from xgm.dashboard import figures
-from xgm.dashboard.periods import PeriodError, period_from_args
-from xgm.dashboard.presenting import figure_context
 from xgm.errors import render_error
 from xgm.extensions import db
 from xgm.oversight import bp
 from xgm.oversight.access import current_observer, observer_required
 from xgm.oversight.area import area_compounds
 from xgm.replica import replica_reads
+from xgm.reporting import figures
+from xgm.reporting.periods import PeriodError, period_from_args
+from xgm.reporting.presenting import figure_context
 
 COMPLAINTS_SHOWN = 200
 

@@ -7,14 +7,17 @@ bp = Blueprint("passes", __name__)
 
 
 def init_app(app) -> None:
-    """Register the arrivals log link, the city event and new-block handlers, the expiry and
-    unattended sweeps, the shift summary's figures and the CLI."""
+    """Register the arrivals log link, the city event and new-block handlers, the arrivals'
+    retention purge and eraser, the expiry and unattended sweeps, the shift summary's figures
+    and the CLI."""
     import click
 
     from xgm.blocks.rules import on_block_added
     from xgm.home.nav import NavLink, register_nav_link
     from xgm.passes.forms import DENY_REASONS
     from xgm.passes.jobs import EXPIRY, expire_arrivals, on_rider_status_changed, refuse_for_block
+    from xgm.passes.retention import erase_arrivals, purge_arrivals
+    from xgm.privacy.registry import register_eraser, register_purge
     from xgm.queues.periodic import PeriodicJob, register_periodic
     from xgm.webhooks import register_handler
 
@@ -22,6 +25,8 @@ def init_app(app) -> None:
     app.jinja_env.globals["deny_reasons"] = DENY_REASONS
     register_handler("rider.status_changed", on_rider_status_changed)
     on_block_added(refuse_for_block)
+    register_purge("arrivals", purge_arrivals)
+    register_eraser("arrivals", erase_arrivals)
     from xgm.gateagents.commands import on_command_finished
     from xgm.passes.barrier import on_command_settled
 

@@ -135,6 +135,11 @@ class Arrival(TenantScoped, db.Model):
     overstay_at: Mapped[datetime | None] = mapped_column(default=None)
 
     @property
+    def arrival_id(self) -> int:
+        """Its own id: what the access log (xgm.privacy) reads from anything tied to an arrival."""
+        return self.id
+
+    @property
     def is_pending(self) -> bool:
         """True while the guard has not decided and it has not expired."""
         return self.outcome == "pending"

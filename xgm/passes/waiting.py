@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, select, update
 
 from tenants import unscoped, utcnow
+from xgm.alerts import raise_event
 from xgm.compounds.models import Compound
 from xgm.extensions import db
 from xgm.passes.feed import publish
@@ -63,8 +64,6 @@ def _alert_managers(arrival: Arrival) -> None:
     """The team alert `unattended` (xgm.alerts): gate and rider code, never a name or phone."""
     from flask_babel import force_locale
     from flask_babel import gettext as _
-
-    from xgm.alerts import raise_event  # alerts sit above passes
 
     with force_locale("zh_Hans_CN"):  # group robots and the bell read Chinese
         detail = _("骑手等待无人处理")

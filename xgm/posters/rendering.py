@@ -12,9 +12,9 @@ from pypdf import PdfReader, PdfWriter
 from chinatime import today_in_china
 from printables import Poster, PosterCache, poster_cache_key, render_posters_pdf
 from tenants import current_tenant, utcnow
+from xgm.compounds.links import gate_url
 from xgm.compounds.models import Compound, Gate
 from xgm.gaterules.rules import rule_lines
-from xgm.passes.links import gate_url
 
 SIZES = ("A4", "A3")
 

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 
 from tenants import tenant_context, unscoped, utcnow
+from xgm.alerts import raise_event
 from xgm.audit import record
 from xgm.compounds.models import Compound
 from xgm.extensions import db
@@ -56,8 +57,6 @@ def _alert_managers(arrival: Arrival) -> None:
     """The team alert `overstay` (xgm.alerts): compound, gate and rider code, no name or phone."""
     from flask_babel import force_locale
     from flask_babel import gettext as _
-
-    from xgm.alerts import raise_event  # alerts sit above presence
 
     with force_locale("zh_Hans_CN"):  # group robots and the bell read Chinese
         detail = _("已在院内 %(n)s 分钟", n=minutes_inside(arrival))

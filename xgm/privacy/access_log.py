@@ -15,7 +15,9 @@ from flask_login import current_user
 from sqlalchemy import insert, select
 
 from tenants import current_tenant_id, utcnow
+from xgm.accounts.models import User
 from xgm.extensions import db
+from xgm.guards.models import Guard
 from xgm.privacy.caching import mark_rider_data
 from xgm.privacy.models import PLACES, RiderDataAccess
 
@@ -34,9 +36,6 @@ def register_places(places: dict, every_time: Iterable[str] = ()) -> None:
 
 def actor_of(principal) -> tuple[str, int, str] | None:
     """(kind, id, name) of an office user or guard; None for anyone else."""
-    from xgm.accounts.models import User
-    from xgm.guards.models import Guard
-
     if isinstance(principal, User):
         return "user", principal.id, principal.name
     if isinstance(principal, Guard):
@@ -54,10 +53,7 @@ def shows_personal_data(item) -> bool:
 
 
 def _arrival_id(item) -> int | None:
-    from xgm.passes.models import Arrival
-
-    if isinstance(item, Arrival):
-        return item.id
+    """The arrival an item is tied to (a complaint's own, an arrival itself), or None."""
     return getattr(item, "arrival_id", None)
 
 

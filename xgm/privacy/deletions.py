@@ -12,7 +12,7 @@ from datetime import timedelta
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
@@ -22,10 +22,12 @@ from tenants import get_or_404, utcnow
 from xgm.accounts.access import current_office_user, office_required
 from xgm.audit import record
 from xgm.extensions import db
+from xgm.home.notices import Notice
 from xgm.inputs.forms import Form
 from xgm.inputs.paging import paginate
 from xgm.privacy import bp
 from xgm.privacy.models import DELETION_DEADLINE_DAYS, RiderDeletionRequest
+from xgm.privacy.registry import run_erasers
 
 PER_PAGE = 50
 
@@ -72,29 +74,13 @@ def file_request(rider_code: str, note: str = "") -> RiderDeletionRequest:
 
 
 def erase_rider(rider_code: str) -> dict[str, int]:
-    """Remove what identifies the rider from the current tenant's entries; returns counts."""
-    from xgm.complaints.models import Complaint
-    from xgm.passes.models import Arrival
-
-    arrivals = db.session.execute(
-        update(Arrival)
-        .where(Arrival.rider_code == rider_code)
-        .values(rider_code="", rider_name="", rider_phone="", photo_url="")
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    complaints = db.session.execute(
-        update(Complaint)
-        .where(Complaint.rider_code == rider_code)
-        .values(rider_name="")
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return {"arrivals": arrivals, "complaints": complaints}
+    """Remove what identifies the rider from the current tenant's entries (every eraser the
+    features registered, xgm.privacy.registry); returns counts."""
+    return run_erasers(rider_code)
 
 
 def deletion_notices() -> list:
     """Home-page banner: riders' deletion requests waiting for an answer, the nearest deadline."""
-    from xgm.home.notices import Notice
-
     count, due = db.session.execute(
         select(func.count(RiderDeletionRequest.id), func.min(RiderDeletionRequest.due_at)).where(
             RiderDeletionRequest.status == "open"

@@ -3,20 +3,15 @@
 import logging
 from datetime import timedelta
 
-from sqlalchemy import delete, or_, select, text, update
+from sqlalchemy import delete, select, text
 
 from tenants import Tenant, tenant_context, utcnow
+from xgm.audit import record
 from xgm.audit.models import AuditEvent
-from xgm.complaints.models import Complaint, ComplaintPhoto
-from xgm.exports.models import ExportJob
 from xgm.extensions import db
-from xgm.passes.models import Arrival
+from xgm.privacy.registry import run_purges
 
 log = logging.getLogger(__name__)
-
-#: Finished CSV exports are deleted after this long (they hold a period's whole log).
-EXPORT_KEEP = timedelta(days=7)
-
 
 #: The floor of the audit log's retention, whatever a tenant's setting says (Cybersecurity Law:
 #: network logs kept at least six months); the PostgreSQL trigger holds the same floor.
@@ -47,48 +42,21 @@ def purge_audit(tenant_id: int, keep_days: int, now=None) -> int:
 
 def purge_tenant(tenant_id: int, retention_days: int, now=None) -> dict[str, int]:
     """Blank rider names, phones and photo references older than the retention period, and
-    delete the evidence photos of complaints older than it.
+    delete the evidence photos of complaints older than it (and week-old exports): every purge
+    the features registered (xgm.privacy.registry), in one transaction.
 
     Keeps the rows, so counts and rider codes stay. Idempotent. Returns what it changed.
     """
     now = now or utcnow()
     cutoff = now - timedelta(days=retention_days)
     with tenant_context(tenant_id):
-        arrivals = db.session.execute(
-            update(Arrival)
-            .where(
-                Arrival.created_at < cutoff,
-                or_(Arrival.rider_name != "", Arrival.rider_phone != "", Arrival.photo_url != ""),
-            )
-            .values(rider_name="", rider_phone="", photo_url="")
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        complaints = db.session.execute(
-            update(Complaint)
-            .where(Complaint.created_at < cutoff, Complaint.rider_name != "")
-            .values(rider_name="")
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        # Evidence photos are the complaint's personal data: deleted with the rider's name.
-        old = select(Complaint.id).where(Complaint.created_at < cutoff)
-        photos = db.session.execute(
-            delete(ComplaintPhoto)
-            .where(ComplaintPhoto.complaint_id.in_(old))
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        exports = db.session.execute(
-            delete(ExportJob)
-            .where(ExportJob.created_at < now - EXPORT_KEEP)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        counts = run_purges(cutoff, now)
         db.session.commit()
-    return {"arrivals": arrivals, "complaints": complaints, "photos": photos, "exports": exports}
+    return counts
 
 
 def _record_purge(tenant_id: int, counts: dict[str, int]) -> None:
     """One audit row per purge run (counts only), for the compliance pack's figures."""
-    from xgm.audit import record
-
     with tenant_context(tenant_id):
         record("privacy.purged", detail={k: v for k, v in counts.items() if v} or {"rows": 0})
         db.session.commit()

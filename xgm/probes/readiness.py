@@ -7,9 +7,12 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from xgm import ROOT
 from xgm.extensions import db
 from xgm.queues import get_redis
+
+#: The checkout's migrations (the folder create_app gives Flask-Migrate), found from this file
+#: rather than from xgm.ROOT: nothing imports the composition root.
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
 @lru_cache(maxsize=4)
@@ -23,12 +26,12 @@ def _scripts(directory: str):
     return frozenset(script.get_heads()), frozenset(r.revision for r in script.walk_revisions())
 
 
-def migration_heads(directory: str = str(ROOT / "migrations")) -> frozenset[str]:
+def migration_heads(directory: str = str(MIGRATIONS)) -> frozenset[str]:
     """The head revisions of the migration scripts (read once per process)."""
     return _scripts(directory)[0]
 
 
-def schema_state(rows: set[str], directory: str = str(ROOT / "migrations")) -> str:
+def schema_state(rows: set[str], directory: str = str(MIGRATIONS)) -> str:
     """ "head", "behind" (a revision this code knows, not its head: migrate) or "ahead" (a
     revision this code does not know: a newer release migrated first, which this release's
     code runs on, each migration being backward compatible for one release)."""

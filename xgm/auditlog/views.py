@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from chinatime import CN_OFFSET
 from xgm.accounts.access import office_required
-from xgm.audit import bp
 from xgm.audit.events import KINDS, describe
 from xgm.audit.models import AuditEvent
+from xgm.auditlog import bp
 from xgm.extensions import db
 from xgm.inputs import in_supported_range
 from xgm.inputs.paging import paginate

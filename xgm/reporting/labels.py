@@ -3,7 +3,7 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from xgm.dashboard.periods import to_local
+from xgm.reporting.periods import to_local
 
 OUTCOME_LABELS = {
     "admitted": _l("放行"),

@@ -3,9 +3,9 @@
 from flask_babel import gettext as _
 
 from xgm.complaints.labels import STATUS_LABELS
-from xgm.dashboard import charts
-from xgm.dashboard.figures import Figures
-from xgm.dashboard.labels import OUTCOME_LABELS, reason_label
+from xgm.reporting import charts
+from xgm.reporting.figures import Figures
+from xgm.reporting.labels import OUTCOME_LABELS, reason_label
 
 OUTCOME_ORDER = ("admitted", "denied", "refused", "expired", "pending")
 

@@ -24,9 +24,9 @@ from xgm.complaints.models import STATUSES as COMPLAINT_STATUSES
 from xgm.complaints.models import Complaint
 from xgm.compounds.models import Compound, Gate
 from xgm.compounds.ordering import natural_key
-from xgm.dashboard.sqltime import local_hour, seconds_between
 from xgm.extensions import db
 from xgm.passes.models import OUTCOMES, Arrival
+from xgm.reporting.sqltime import local_hour, seconds_between
 
 IDLE_GATE_DAYS = 7
 DECIDED = ("admitted", "denied")
