@@ -173,11 +173,20 @@ def tenant_table(name: str, tables: frozenset[str]) -> str | None:
     return None
 
 
-@lru_cache(maxsize=4096)
 def shape_of(sql: str, tables: frozenset[str]) -> Shape | None:
-    """The Shape of a SQL text; None when it touches no tenant-owned table."""
+    """The Shape of a SQL text; None when it touches no tenant-owned table. Remembered, but
+    for long texts (multi-row INSERT batches, one per batch size)."""
     if not any(t in sql for t in tables):
         return None
+    return _shape(sql, tables) if len(sql) > 8000 else _remembered_shape(sql, tables)
+
+
+@lru_cache(maxsize=2048)
+def _remembered_shape(sql: str, tables: frozenset[str]) -> Shape | None:
+    return _shape(sql, tables)
+
+
+def _shape(sql: str, tables: frozenset[str]) -> Shape | None:
     tokens = tokenize(sql)
     occurrences, insert = _occurrences(tokens, tables)
     if not occurrences and insert is None:
