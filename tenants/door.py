@@ -34,9 +34,16 @@ class UntenantedStatement(RuntimeError):
     the door and unscoped())."""
 
 
+_names: tuple = (None, frozenset())  # (the tenant-owned tables, their names)
+
+
 def tenant_table_names() -> frozenset[str]:
     """The names of the tenant-owned tables (models with the TenantScoped mixin)."""
-    return frozenset(table.name for table in _scoped_tables())
+    global _names
+    tables, names = _names
+    if tables is not (current := _scoped_tables()):
+        tables, names = _names = (current, frozenset(table.name for table in current))
+    return names
 
 
 class TenantConnection:
