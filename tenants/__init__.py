@@ -7,6 +7,12 @@ from flask import abort, g
 from sqlalchemy import select
 from werkzeug.local import LocalProxy
 
+from tenants.door import (
+    TenantConnection,
+    UntenantedStatement,
+    check_every_statement,
+    tenant_connection,
+)
 from tenants.models import Tenant, utcnow
 from tenants.scoping import (
     CrossTenantWrite,
@@ -58,9 +64,12 @@ def get_or_404(model, ident):
 __all__ = [
     "CrossTenantWrite",
     "Tenant",
+    "TenantConnection",
     "TenantRequired",
     "TenantScoped",
+    "UntenantedStatement",
     "begin_request_scope",
+    "check_every_statement",
     "current_tenant",
     "current_tenant_id",
     "end_request_scope",
@@ -69,6 +78,7 @@ __all__ = [
     "is_valid_uscc",
     "normalise_uscc",
     "set_request_tenant",
+    "tenant_connection",
     "tenant_context",
     "unscoped",
     "uscc_error",

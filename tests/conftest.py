@@ -16,6 +16,7 @@ from flask_migrate import upgrade
 from redis import Redis
 from sqlalchemy import text
 
+from tenants import unscoped
 from xgm import create_app
 from xgm.extensions import db
 from xgm.privacy.viewings import close_viewing_buffer
@@ -96,6 +97,9 @@ def app_config(database_url: str, **extra) -> dict:
         "XGM_ARGON2_PROFILE": "owasp_minimum",
         "XGM_PUBLIC_URL": "http://xgm.test",
         "SERVER_NAME": None,
+        # Every statement on a tenant-owned table carries the current tenant, goes through
+        # tenants.tenant_connection() or runs inside unscoped() (tenants/door.py).
+        "XGM_TENANT_SQL_CHECK": True,
     }
     config.update(extra)
     return config
@@ -131,7 +135,7 @@ def app(database_url, _schema):
 
 def _empty_tables() -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as conn:
+    with unscoped(), db.engine.begin() as conn:  # test cleanup: every tenant's rows go
         if db.engine.dialect.name == "postgresql":
             # DELETE, not TRUNCATE: a test leaves a few rows, and TRUNCATE of ~40 tables (and
             # the partitions of arrival and the access log) costs ~0.3 s a test in new files;

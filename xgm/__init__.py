@@ -78,6 +78,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     replica.init_app(app)
+    if app.config.get("XGM_TENANT_SQL_CHECK"):  # the test suite: see tenants.door
+        with app.app_context():
+            for engine in db.engines.values():
+                tenants.check_every_statement(engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)

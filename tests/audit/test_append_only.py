@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from tenants import tenant_context, utcnow
+from tenants import tenant_context, unscoped, utcnow
 from tests.conftest import TEST_DB
 from xgm.audit.models import AuditEvent
 from xgm.extensions import db
@@ -32,7 +32,8 @@ def test_trigger_refuses_update_and_delete(site):
     """Plain SQL (no ORM) cannot change or delete an audit row, not even an old one outside a
     purge, nor a young one inside a purge."""
     _events(site, [1, 400])
-    with site.app.app_context():
+    # Plain SQL that reaches the database (unscoped): the trigger is the wall under test.
+    with site.app.app_context(), unscoped():
         for sql in (
             "UPDATE audit_event SET kind = 'x'",
             "DELETE FROM audit_event",

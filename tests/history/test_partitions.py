@@ -8,7 +8,7 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, text
 
-from tenants import Tenant, tenant_context
+from tenants import Tenant, tenant_context, unscoped
 from tests.conftest import TEST_DB, _pg_admin, app_config
 from tests.dashboard import data
 from tests.factories import create_tenant
@@ -110,7 +110,7 @@ def test_history_job_creates_months_ahead_and_moves_waiting_rows(app):
     """An arrival of a month without a partition waits in the default one; the job run in
     that month creates it and the 3 after it, and the row moves into its month."""
     app.config["XGM_HISTORY_MONTHS_AHEAD"] = 3
-    with app.app_context():
+    with app.app_context(), unscoped():  # partitions hold every tenant's rows
         tenant = create_tenant()
         compound = data.compound(tenant.id, "远院")
         gate = data.gate(tenant.id, compound)
@@ -135,7 +135,7 @@ def test_history_job_creates_months_ahead_and_moves_waiting_rows(app):
 def test_retention_drops_and_blanks_whole_months(app):
     """Months wholly older than XGM_HISTORY_KEEP_MONTHS are dropped; months wholly older than
     the longest tenant retention period have their rider data blanked in one UPDATE."""
-    with app.app_context():
+    with app.app_context(), unscoped():  # partitions hold every tenant's rows
         tenant = create_tenant()
         db.session.get(Tenant, tenant.id).retention_days = 400
         db.session.commit()

@@ -49,12 +49,10 @@ def signup():
             ok = False
         else:
             if not form.uscc.errors and form.uscc.data:
-                with unscoped():  # a USCC is unique across every tenant
-                    uscc_taken = db.session.scalar(
-                        select(func.count())
-                        .select_from(Tenant)
-                        .where(Tenant.uscc == form.uscc.data)
-                    )
+                # A USCC is unique across every tenant (the tenant table is not scoped).
+                uscc_taken = db.session.scalar(
+                    select(func.count()).select_from(Tenant).where(Tenant.uscc == form.uscc.data)
+                )
                 if uscc_taken:
                     form.uscc.errors.append(
                         _("该统一社会信用代码已注册；如需加入，请联系贵公司的管理员")

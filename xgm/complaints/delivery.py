@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from tenants import utcnow
+from tenants import tenant_connection, utcnow
 from xgm.city import (
     CityError,
     CityRateLimited,
@@ -80,7 +80,7 @@ def claim(complaint_id: int, now: datetime, lease: float) -> Claim | None:
     nothing. Either way the row then carries a lease (locked_until) and the transaction commits
     at once: no transaction stays open during the HTTP call. Runs for the current tenant.
     """
-    conn = db.session.connection()
+    conn = tenant_connection()
     bind = sql.params(
         complaint_id, due_by=now + EARLY, now=now, until=now + timedelta(seconds=lease)
     )
@@ -143,7 +143,7 @@ def _attempt(taken: Claim, outcome: str, **fields) -> dict:
 def _received(complaint_id: int, taken: Claim, receipt: ComplaintReceipt) -> str:
     """Record the city's receipt: the row is delivered, the complaint received with its city id."""
     now = utcnow()
-    conn = db.session.connection()
+    conn = tenant_connection()
     bind = sql.params(complaint_id, at=now, city_id=receipt.complaint_id)
     conn.execute(sql.DELIVERED, bind)
     moved = conn.execute(sql.RECEIVED, bind).rowcount == 1
@@ -187,7 +187,7 @@ def _retry(
             float(config["XGM_COMPLAINT_RETRY_MAX"]),
         )
     due = min(now + timedelta(seconds=delay), taken.give_up_at)
-    conn = db.session.connection()
+    conn = tenant_connection()
     bind = sql.params(complaint_id, due=due, error=exc.message)
     if conn.execute(sql.RESCHEDULE, bind).rowcount != 1:
         db.session.rollback()  # another attempt got through meanwhile
@@ -209,7 +209,7 @@ def _fail(
     fields: dict[str, str],
 ) -> str:
     """Stop delivering: the city refused the body (rejected) or 24 h went by (expired)."""
-    conn = db.session.connection()
+    conn = tenant_connection()
     bind = sql.params(
         complaint_id,
         error=message,

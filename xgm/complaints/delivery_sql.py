@@ -4,10 +4,11 @@ Why not the ORM here: the delivery job is the worker's hot loop (a claim transac
 POST, an outcome transaction after it). Through the ORM every statement was rebuilt per call,
 passed the tenancy hook (tenants.scoping adds the tenant criteria) and the ORM's bulk-update
 path: about half of the job's own CPU. These statements are built once per process, so
-SQLAlchemy compiles each once (its compiled cache is keyed by the statement), and they run on
-the session's connection, inside the session's transaction. That bypasses the tenancy hook, so
-EVERY statement below filters on `tenant_id = :b_tenant` itself, and the tenant always comes
-from the tenant context (`tenant()`: no tenant set -> TenantRequired, like the ORM wall).
+SQLAlchemy compiles each once (its compiled cache is keyed by the statement), and they run
+through the door (tenants.tenant_connection(): the session's connection, inside the session's
+transaction). That bypasses the ORM's tenancy hook, so EVERY statement below filters on
+`tenant_id = :b_tenant` itself (the door refuses one that does not), and the tenant always
+comes from the tenant context (`tenant()`: no tenant set -> TenantRequired, like the ORM wall).
 tests/complaints/test_delivery.py checks that a job run for another tenant touches nothing.
 
 Bind names start with `b_`: a bind named like a column would become a SET clause of an UPDATE.
@@ -15,9 +16,9 @@ Bind names start with `b_`: a bind named like a column would become a SET clause
 
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import bindparam, case, func, insert, or_, select, update
 
-from tenants import TenantRequired, current_tenant_id
+from tenants import TenantConnection, TenantRequired, current_tenant_id
 from xgm.complaints.models import STATUS_RANK, Complaint, ComplaintEvent, ComplaintOutbox
 
 _o = ComplaintOutbox.__table__
@@ -177,7 +178,7 @@ def params(complaint_id: int, **values) -> dict:
     }
 
 
-def add_events(conn: Connection, complaint_id: int, now: datetime, *events: dict) -> None:
+def add_events(conn: TenantConnection, complaint_id: int, now: datetime, *events: dict) -> None:
     """Insert timeline lines of a complaint of the current tenant in one statement."""
     tenant_id = tenant()
     rows = [

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from tenants import Tenant, tenant_context, unscoped
+from tenants import Tenant, tenant_context
 from xgm.accounts.models import User
 from xgm.accounts.passwords import hash_secret
 from xgm.extensions import db
@@ -24,8 +24,7 @@ def _login_lines() -> list[str]:
 
 def remind_demo() -> list[str]:
     """The demo login (and the features' reminders) when the demo tenant is there already."""
-    with unscoped():  # the demo tenant is found by its USCC
-        tenant = db.session.scalars(select(Tenant).where(Tenant.uscc == DEMO_USCC)).first()
+    tenant = db.session.scalars(select(Tenant).where(Tenant.uscc == DEMO_USCC)).first()
     if tenant is None:
         return ["Database already has data (no demo company); demo seed skipped."]
     lines = [f"Demo tenant: {tenant.name}"]
@@ -41,9 +40,8 @@ def remind_demo() -> list[str]:
 
 def seed_demo() -> list[str]:
     """Create the demo tenant when no tenant exists; return lines to print."""
-    with unscoped():
-        if db.session.scalar(select(func.count()).select_from(Tenant)):
-            return remind_demo()
+    if db.session.scalar(select(func.count()).select_from(Tenant)):
+        return remind_demo()
     tenant = Tenant(
         name="桐庐安居物业服务有限公司",
         uscc=DEMO_USCC,

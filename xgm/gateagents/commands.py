@@ -336,7 +336,7 @@ def settle_stale(gate_id: int | None = None, now: datetime | None = None) -> int
 def settle_stale_everywhere(now: datetime | None = None) -> int:
     """The periodic sweep: settle every tenant's stale commands; returns how many."""
     now = now or utcnow()
-    with unscoped():
+    with unscoped():  # a sweep: which tenants have stale commands
         tenant_ids = list(
             db.session.scalars(
                 select(GateCommand.tenant_id)

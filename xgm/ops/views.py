@@ -87,8 +87,8 @@ def _tenant_query(q: str, status: str):
         stmt = stmt.where(Tenant.status == status)
     if q:
         like = f"%{q}%"
-        with unscoped():  # owner emails of every tenant, to find a company by its account
-            by_email = select(User.tenant_id).where(User.email.ilike(like)).scalar_subquery()
+        # Owner emails of every tenant: runs inside the caller's unscoped() block.
+        by_email = select(User.tenant_id).where(User.email.ilike(like)).scalar_subquery()
         stmt = stmt.where(
             or_(
                 Tenant.name.ilike(like),

@@ -73,7 +73,7 @@ def _refuse_pending(rider_code: str, refusal: str) -> list[Arrival]:
 
 
 def _publish_all(arrivals: list[Arrival]) -> None:
-    with unscoped():
+    with unscoped():  # arrivals of every tenant, reloaded after the commit expired them
         for arrival in arrivals:
             publish(arrival)
 

@@ -10,7 +10,14 @@ import redis
 from sqlalchemy import Insert, bindparam, exists, insert, select, update
 
 from chinatime import today_in_china
-from tenants import CrossTenantWrite, TenantRequired, current_tenant_id, in_unscoped, utcnow
+from tenants import (
+    CrossTenantWrite,
+    TenantRequired,
+    current_tenant_id,
+    in_unscoped,
+    tenant_connection,
+    utcnow,
+)
 from xgm.blocks import active_block
 from xgm.blocks.cache import queue_block_check
 from xgm.city import RiderCard
@@ -184,8 +191,9 @@ def _insert_unless_recent() -> Insert:
     """INSERT INTO arrival SELECT <the new row> WHERE NOT EXISTS (<this rider's arrival at this
     gate within REUSE_WITHIN>) RETURNING id: the reuse check and the insert in one round trip.
 
-    A Core statement, so the ORM's tenant wall does not see it: the caller passes tenant_id
-    explicitly (record_scan checks it is the current tenant's) and the NOT EXISTS filters on it.
+    A Core statement, so the ORM's tenant wall does not see it: it runs through the door
+    (tenants.tenant_connection(), which checks both tenant_id uses are the current tenant's);
+    the caller passes tenant_id explicitly and the NOT EXISTS filters on it.
     """
     table = Arrival.__table__
     columns = [c for c in table.c if c.name != "id"]
@@ -250,7 +258,7 @@ def _insert_if_no_recent(
 ) -> Arrival | None:
     """Insert and commit a new arrival unless this rider has one at this gate within
     REUSE_WITHIN (then None, nothing written). Bypasses the ORM flush, so the tenant checks
-    the flush would make are made here."""
+    the flush would make are made here (and by the door on the statement)."""
     tenant_id = current_tenant_id()
     if tenant_id is None or in_unscoped():
         raise TenantRequired("record_scan needs the gate's tenant as the current tenant")
@@ -264,11 +272,7 @@ def _insert_if_no_recent(
     # from the Redis caches), the one statement runs in autocommit: a single round trip, no
     # BEGIN/COMMIT. The statement is atomic on its own.
     options = {} if session.in_transaction() else {"isolation_level": "AUTOCOMMIT"}
-    new_id = (
-        session.connection(execution_options=options)
-        .execute(_insert_unless_recent(), params)
-        .scalar()
-    )
+    new_id = tenant_connection(session, **options).execute(_insert_unless_recent(), params).scalar()
     if new_id is None:
         return None
     session.commit()

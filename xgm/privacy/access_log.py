@@ -14,7 +14,7 @@ from datetime import timedelta
 from flask_login import current_user
 from sqlalchemy import insert, select
 
-from tenants import current_tenant_id, utcnow
+from tenants import current_tenant_id, tenant_connection, utcnow
 from xgm.accounts.models import User
 from xgm.extensions import db
 from xgm.guards.models import Guard
@@ -111,8 +111,9 @@ def log_access(items: Iterable, place: str, principal=None, *, commit: bool = Tr
         }
         for arrival_id, code in keys
     ]
-    # One statement for all rows (executemany / multi-row VALUES), tenant ids set explicitly.
-    db.session.execute(insert(RiderDataAccess.__table__), rows)
+    # One statement for all rows (executemany / multi-row VALUES), tenant ids set explicitly;
+    # a Core statement, so through the door.
+    tenant_connection().execute(insert(RiderDataAccess.__table__), rows)
     if commit:
         db.session.commit()
     return len(rows)
