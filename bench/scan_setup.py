@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -152,19 +153,26 @@ def guard_phones(base: str, world: World) -> list[tuple[int, str]]:
     if answer.status_code != 302:
         raise RuntimeError("owner sign-in failed")
     office_csrf = csrf_of(office, f"{base}/guards")
+    code_page = threading.Lock()
 
     def one(item: tuple[int, int]) -> tuple[int, str]:
         compound_id, guard_id = item
-        page = office.post(
-            f"{base}/compounds/{compound_id}/devices/new",
-            data={"csrf_token": office_csrf},
-            timeout=10,
-        )
-        code = CODE_RE.search(page.text).group(1)
+        with code_page:  # the office browser shows the code it created last: one at a time
+            page = office.post(
+                f"{base}/compounds/{compound_id}/devices/new",
+                data={"csrf_token": office_csrf},
+                timeout=10,
+            )
+        found = CODE_RE.search(page.text)
+        if found is None:
+            said = re.findall(r'role="alert">([^<]+)<', page.text)
+            raise RuntimeError(f"no enrollment code: {page.status_code} {said}")
+        code = found.group(1)
         phone = requests.Session()
         enrolled = phone.get(f"{base}/device/enroll?code={code}", allow_redirects=False, timeout=10)
         if enrolled.status_code != 302:
-            raise RuntimeError(f"enrollment failed: {enrolled.status_code}")
+            said = re.findall(r'role="alert">([^<]+)<', enrolled.text)
+            raise RuntimeError(f"enrollment failed: {enrolled.status_code} {said}")
         csrf = csrf_of(phone, f"{base}/guard/signin?guard_id={guard_id}")
         signed = phone.post(
             f"{base}/guard/signin",
@@ -177,6 +185,9 @@ def guard_phones(base: str, world: World) -> list[tuple[int, str]]:
         cookie = "; ".join(f"{c.name}={c.value}" for c in phone.cookies)
         return compound_id, cookie
 
-    items = [(c, g) for c, guards in world.guards.items() for g in guards]
+    # Round-robin over the compounds: a compound has one live enrollment code at a time, so
+    # the phones of one compound enroll one after another, never at once.
+    ranked = [(n, c, g) for c, guards in world.guards.items() for n, g in enumerate(guards)]
+    items = [(c, g) for _n, c, g in sorted(ranked)]
     with ThreadPoolExecutor(4) as pool:
         return list(pool.map(one, items))

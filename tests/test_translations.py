@@ -58,7 +58,7 @@ def test_every_msgid_has_an_english_msgstr_with_the_same_placeholders():
 
 
 @pytest.fixture
-def owner(app, client):
+def owner_ids(app, client):
     """An owner signed in, with ASCII-named data: compound, gate, guard, arrival, complaint, block."""
     with app.app_context():
         tenant = create_tenant("Acme Property Ltd")
@@ -156,16 +156,16 @@ OWNER_PAGES = [
 
 
 @pytest.mark.parametrize("path", OWNER_PAGES)
-def test_owner_pages_in_english_show_no_chinese(client, owner, path):
+def test_owner_pages_in_english_show_no_chinese(client, owner_ids, path):
     """An owner's pages with ?lang=en: no CJK outside the (ASCII) data, none in the <title>."""
-    response = client.get(path.format(**owner) + "?lang=en")
+    response = client.get(path.format(**owner_ids) + "?lang=en")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert CJK.search(TITLE.search(html).group(1)) is None
     assert _cjk_lines(html) == []
 
 
-def test_language_choice_is_remembered_and_chinese_stays_the_default(client, owner):
+def test_language_choice_is_remembered_and_chinese_stays_the_default(client, owner_ids):
     """Without ?lang the UI is Chinese; after ?lang=en the session keeps English."""
     chinese = client.get("/compounds").get_data(as_text=True)
     assert "<title>小区 · xgm</title>" in chinese

@@ -17,7 +17,7 @@ LINK = re.compile(r'id="invite-link">http://xgm\.test(/invite/[^<]+)<')
 NEW_PASSWORD = "manager-pass-2026"
 
 
-def owner(app, client):
+def sign_in_owner(app, client):
     """A company with its owner signed in; returns the tenant id."""
     with app.app_context():
         tenant = create_tenant()
@@ -53,7 +53,7 @@ def accept(browser, path, password=NEW_PASSWORD):
 
 def test_invited_manager_sets_a_password_and_is_signed_in(app, client, new_client):
     """The link opens a form; after it the new manager is signed in and can sign in again."""
-    tenant_id = owner(app, client)
+    tenant_id = sign_in_owner(app, client)
     path = invite_path(client)
     browser = new_client()
     page = browser.get(path)
@@ -71,7 +71,7 @@ def test_invited_manager_sets_a_password_and_is_signed_in(app, client, new_clien
 
 def test_link_works_once(app, client, new_client):
     """A used link answers 410 and makes no second account."""
-    tenant_id = owner(app, client)
+    tenant_id = sign_in_owner(app, client)
     path = invite_path(client)
     late = new_client()
     late_token = csrf_token(late, path)  # a second browser has the form open meanwhile
@@ -85,7 +85,7 @@ def test_link_works_once(app, client, new_client):
 
 def test_link_expires_after_72_hours(app, client, new_client):
     """Past its 72 hours the link is 410 (the form is not shown)."""
-    tenant_id = owner(app, client)
+    tenant_id = sign_in_owner(app, client)
     path = invite_path(client)
     with app.app_context(), tenant_context(tenant_id):
         row = db.session.scalars(select(Invitation)).one()
@@ -98,7 +98,7 @@ def test_link_expires_after_72_hours(app, client, new_client):
 
 def test_revoked_link_stops_working(app, client, new_client):
     """撤销: the link is 410, the revocation is audited."""
-    tenant_id = owner(app, client)
+    tenant_id = sign_in_owner(app, client)
     path = invite_path(client)
     with app.app_context(), tenant_context(tenant_id):
         invitation_id = db.session.scalar(select(Invitation.id))
@@ -122,7 +122,7 @@ def test_unknown_link_is_a_404(client):
 
 def test_an_email_in_use_is_refused_at_invitation(app, client):
     """An email of another company's account: 400 with the namespace's message, no invitation."""
-    tenant_id = owner(app, client)
+    tenant_id = sign_in_owner(app, client)
     with app.app_context():
         create_user(create_tenant(), "owner", email="taken@example.com")
     response = invite(client, email="Taken@Example.com ")
@@ -134,7 +134,7 @@ def test_an_email_in_use_is_refused_at_invitation(app, client):
 
 def test_an_email_taken_meanwhile_is_refused_at_acceptance(app, client, new_client):
     """Someone took the email after the invitation: a message, no account, the link still pending."""
-    tenant_id = owner(app, client)
+    tenant_id = sign_in_owner(app, client)
     path = invite_path(client)
     with app.app_context():
         create_user(create_tenant(), "owner", email="new@example.com")
@@ -147,7 +147,7 @@ def test_an_email_taken_meanwhile_is_refused_at_acceptance(app, client, new_clie
 
 def test_only_the_owner_invites(app, client, new_client):
     """A manager posting an invitation: 403."""
-    tenant_id = owner(app, client)
+    tenant_id = sign_in_owner(app, client)
     with app.app_context():
         create_user(db.session.get(Tenant, tenant_id), "manager", email="m@example.com")
     manager = new_client()
@@ -162,7 +162,7 @@ def test_only_the_owner_invites(app, client, new_client):
 def test_link_opened_where_another_company_is_signed_in(app, client, new_client):
     """A phone signed in to another company accepts the link: that session ends (in its own
     company), the new manager is signed in instead, never a 500."""
-    tenant_id = owner(app, client)
+    tenant_id = sign_in_owner(app, client)
     path = invite_path(client)
     browser = new_client()
     with app.app_context():
