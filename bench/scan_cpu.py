@@ -133,7 +133,7 @@ def main() -> int:
     parser.add_argument("--redis-db", type=int, default=11)
     parser.add_argument("--redis-port", type=int, default=6379)
     parser.add_argument(
-        "--profile", help="profile the scans with pyinstrument into this file (.html or .txt)"
+        "--profile", help="profile the scans into this file: pyinstrument (.html, .txt) or cProfile (.pstats)"
     )
     args = parser.parse_args()
 
@@ -190,6 +190,15 @@ def main() -> int:
             counts = count_work(app, client, dbname, scans[: args.count], ping[: args.count])
             for label, figures in counts.items():
                 print(label + ": " + ", ".join(f"{k} {v:.1f}" for k, v in figures.items()))
+        elif args.profile and args.profile.endswith(".pstats"):
+            import cProfile
+
+            for label, requests in (("", scans), (".ping", ping[: len(scans)])):
+                profiler = cProfile.Profile()
+                profiler.enable()
+                measure(client, dbname, requests)
+                profiler.disable()
+                profiler.dump_stats(args.profile.replace(".pstats", label + ".pstats"))
         elif args.profile:
             from pyinstrument import Profiler
 

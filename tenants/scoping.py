@@ -14,7 +14,14 @@ from functools import lru_cache
 from itertools import chain
 
 from sqlalchemy import ForeignKey, Table, event
-from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy.orm import (
+    Mapped,
+    Mapper,
+    Session,
+    declared_attr,
+    mapped_column,
+    with_loader_criteria,
+)
 from sqlalchemy.sql import visitors
 
 #: (tenant id or None, depth of nested unscoped() blocks)
@@ -87,18 +94,27 @@ def _is_scoped_class(cls) -> bool:
     return isinstance(cls, type) and issubclass(cls, TenantScoped)
 
 
-_TABLES_CACHE: dict[int, frozenset] = {}
+#: The tenant-owned tables; None until read, and again after a mapper is constructed.
+_tables: frozenset | None = None
+
+
+@event.listens_for(Mapper, "after_mapper_constructed")
+def _forget_scoped_tables(mapper, class_) -> None:
+    global _tables
+    _tables = None
 
 
 def _scoped_tables() -> frozenset:
-    from xgm.extensions import db
+    """The tables of the TenantScoped models (read once per new mapper: the registry's
+    `mappers` builds a new set on every call, too slow for a check paid per statement)."""
+    global _tables
+    if _tables is None:
+        from xgm.extensions import db
 
-    mappers = db.Model.registry.mappers
-    key = len(mappers)
-    if key not in _TABLES_CACHE:
-        _TABLES_CACHE.clear()
-        _TABLES_CACHE[key] = frozenset(m.local_table for m in mappers if _is_scoped_class(m.class_))
-    return _TABLES_CACHE[key]
+        _tables = frozenset(
+            m.local_table for m in db.Model.registry.mappers if _is_scoped_class(m.class_)
+        )
+    return _tables
 
 
 def _touches_scoped_table(state) -> bool:

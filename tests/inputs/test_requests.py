@@ -118,3 +118,21 @@ def test_huge_page_numbers_show_the_last_page(office, page):
 def test_odd_page_numbers_show_the_first_page(office, page):
     """Anything that is not a page number shows page 1."""
     assert office.client.get(f"/audit?page={page}").status_code == 200
+
+
+def test_the_statement_guard_looks_into_every_parameter_shape():
+    """Texts alone, in dicts, lists and tuples (executemany rows): NUL and lone surrogates are
+    refused wherever they sit; ASCII, Chinese and non-text values pass."""
+    from xgm.inputs.sqlguard import UnsafeText, _check
+
+    _check({"name": "张三", "code": "XGM000001", "n": 3, "none": None, "blob": b"\x00"})
+    _check([{"a": "ok"}, {"a": "好"}])
+    for bad in (
+        "a\x00b",
+        {"name": "张\x00三"},
+        {"name": "\ud800"},
+        [{"a": "ok"}, {"a": "x\x00"}],
+        ("ok", ("nested", "\udfff")),
+    ):
+        with pytest.raises(UnsafeText):
+            _check(bad)

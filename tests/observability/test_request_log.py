@@ -73,3 +73,44 @@ def test_error_pages_show_the_request_id(client):
     )
     assert api.status_code == 404
     assert api.get_json()["error"]["request_id"] == "quote-me-67890"
+
+
+def test_requests_are_counted_per_endpoint_method_and_status(client):
+    """The request counter and latency histogram move by one per answered request."""
+    from prometheus_client import REGISTRY
+
+    labels = {"endpoint": "probes.healthz", "method": "GET", "status": "200"}
+
+    def counted():
+        return REGISTRY.get_sample_value("xgm_http_requests_total", labels) or 0.0
+
+    def timed():
+        return (
+            REGISTRY.get_sample_value(
+                "xgm_http_request_duration_seconds_count", {"endpoint": "probes.healthz"}
+            )
+            or 0.0
+        )
+
+    before, before_timed = counted(), timed()
+    for _ in range(3):
+        assert client.get("/healthz").status_code == 200
+    # A method the rule does not take matches no endpoint: counted as "unmatched", 405.
+    not_allowed = {"endpoint": "unmatched", "method": "POST", "status": "405"}
+    refused = REGISTRY.get_sample_value("xgm_http_requests_total", not_allowed) or 0.0
+    assert client.post("/healthz").status_code == 405
+    refused_after = REGISTRY.get_sample_value("xgm_http_requests_total", not_allowed)
+    assert (counted() - before, timed() - before_timed) == (3.0, 3.0)
+    assert refused_after - refused == 1.0
+
+
+def test_a_disabled_request_log_writes_nothing(app, request_lines):
+    """XGM_REQUEST_LOG=0 turns the line off (the logger is disabled), the id header stays."""
+    logger = logging.getLogger(REQUEST_LOGGER)
+    logger.disabled = True
+    try:
+        response = app.test_client().get("/healthz")
+    finally:
+        logger.disabled = False
+    assert response.status_code == 200 and len(response.headers["X-Request-ID"]) == 32
+    assert request_lines() == []

@@ -152,3 +152,30 @@ def test_subquery_on_tenant_table_is_scoped(two_tenants):
         assert db.session.scalars(select(User.email).where(User.id.in_(sub))).all() == [
             f"owner{a}@example.com"
         ]
+
+
+def test_the_tenant_owned_tables_are_read_once_and_again_after_a_new_mapper(app):
+    """Every TenantScoped model's table and no other; the same set until a mapper is made
+    (paid per statement: the registry is not walked each time)."""
+    from sqlalchemy import Column, Integer, MetaData, Table
+    from sqlalchemy.orm import registry as Registry
+
+    from tenants import TenantScoped
+    from tenants.scoping import _scoped_tables
+
+    expected = {
+        m.local_table for m in db.Model.registry.mappers if issubclass(m.class_, TenantScoped)
+    }
+    first = _scoped_tables()
+    assert first == expected and "arrival" in {t.name for t in first}
+    assert "tenant" not in {t.name for t in first}
+    assert _scoped_tables() is first
+
+    class Scratch:  # a mapper of a throwaway registry: the memo is dropped and read again
+        pass
+
+    Registry().map_imperatively(
+        Scratch, Table("scratch", MetaData(), Column("id", Integer, primary_key=True))
+    )
+    again = _scoped_tables()
+    assert again is not first and again == expected

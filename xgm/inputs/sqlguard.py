@@ -18,14 +18,27 @@ class UnsafeText(ValueError):
 
 
 def _check(value) -> None:
+    """Raise UnsafeText for a bad text in value (a text, or a dict, list or tuple of them)."""
     if isinstance(value, str):
-        if text_problem(value):
-            raise UnsafeText(text_problem(value))
+        if "\x00" in value or not value.isascii():  # the fast test; text_problem() says why
+            problem = text_problem(value)
+            if problem:
+                raise UnsafeText(problem)
     elif isinstance(value, dict):
-        for item in value.values():
-            _check(item)
+        _check_items(value.values())
     elif isinstance(value, list | tuple):
-        for item in value:
+        _check_items(value)
+
+
+def _check_items(items) -> None:
+    # Paid by every statement: a loop over its parameters, recursing only into containers
+    # (executemany rows) and looking closer only at a text that is not plain ASCII.
+    for item in items:
+        if type(item) is str:
+            if item.isascii() and "\x00" not in item:
+                continue
+            _check(item)
+        elif isinstance(item, str | dict | list | tuple):
             _check(item)
 
 

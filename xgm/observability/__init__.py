@@ -15,6 +15,10 @@ from xgm.observability.requestid import HEADER, accept, bind, current_request_id
 __all__ = ["HEADER", "current_request_id", "init_app"]
 
 
+#: The WSGI environ key of the request id header (read there: one lookup, not a header scan).
+_ENVIRON_KEY = "HTTP_" + HEADER.upper().replace("-", "_")
+
+
 def _principal_kind(g) -> str:
     user = g.get("_login_user")
     if user is not None and getattr(user, "is_authenticated", False):
@@ -40,7 +44,7 @@ def init_app(app) -> None:
 
     def _begin():
         g._xgm_started = time.perf_counter()
-        g._xgm_request_id = accept(request.headers.get(HEADER))
+        g._xgm_request_id = accept(request.environ.get(_ENVIRON_KEY))
         g._xgm_request_id_token = bind(g._xgm_request_id)
 
     app.before_request_funcs.setdefault(None, []).insert(0, _begin)
@@ -55,10 +59,7 @@ def init_app(app) -> None:
         seconds = time.perf_counter() - started
         endpoint = request.endpoint or "unmatched"
         if endpoint != "static":
-            metrics.http_requests.labels(
-                endpoint=endpoint, method=request.method, status=str(response.status_code)
-            ).inc()
-            metrics.http_latency.labels(endpoint=endpoint).observe(seconds)
+            metrics.record_request(endpoint, request.method, response.status_code, seconds)
         log_request(
             logger,
             {

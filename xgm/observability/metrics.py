@@ -56,6 +56,24 @@ city_latency = Histogram(
 )
 
 
+#: Label children by label values: labels() costs more than the increment it serves, and
+#: every request pays it (prometheus-client returns the same child for the same values).
+_request_children: dict[tuple, tuple] = {}
+
+
+def record_request(endpoint: str, method: str, status: int, seconds: float) -> None:
+    """Count and time one answered web request."""
+    key = (endpoint, method, status)
+    children = _request_children.get(key)
+    if children is None:
+        children = _request_children[key] = (
+            http_requests.labels(endpoint=endpoint, method=method, status=str(status)),
+            http_latency.labels(endpoint=endpoint),
+        )
+    children[0].inc()
+    children[1].observe(seconds)
+
+
 def record_scan(outcome: str) -> None:
     """Count one scan by its outcome."""
     scans.labels(outcome=outcome).inc()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import current_app, g, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -17,6 +19,26 @@ SIGNIN_MAX_AGE = timedelta(minutes=10)
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt=salt)
+
+
+@lru_cache(maxsize=4096)
+def _verified(secret_key: str, salt: str, raw: str) -> tuple[object, float]:
+    """A signed value's data and signing time; raises BadSignature (not remembered)."""
+    data, signed = URLSafeTimedSerializer(secret_key, salt=salt).loads(raw, return_timestamp=True)
+    return data, signed.timestamp()
+
+
+def read_signed(raw: str, salt: str, max_age: timedelta):
+    """The data of a cookie value signed with this app's key and `salt`, no older than
+    `max_age`; None when the signature is bad or expired. Every scan reads the rider and the
+    notice cookies: a value once verified is remembered by this process (the same text
+    verifies the same way; its age is checked on each read). Do not mutate the result."""
+    try:
+        data, signed_at = _verified(current_app.secret_key, salt, raw)
+    except BadSignature:
+        return None
+    age = time.time() - signed_at
+    return data if 0 <= age <= max_age.total_seconds() else None
 
 
 def _set(response, name: str, value: str, max_age: timedelta) -> None:
@@ -37,12 +59,7 @@ def current_rider_code() -> str | None:
         raw = request.cookies.get(RIDER_COOKIE)
         code = None
         if raw:
-            try:
-                data = _serializer("xgm-rider").loads(
-                    raw, max_age=int(RIDER_MAX_AGE.total_seconds())
-                )
-            except BadSignature:
-                data = None
+            data = read_signed(raw, "xgm-rider", RIDER_MAX_AGE)
             if isinstance(data, dict) and isinstance(data.get("r"), str) and data["r"]:
                 code = data["r"]
         g._xgm_rider = code

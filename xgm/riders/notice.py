@@ -10,7 +10,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, g, request
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
+
+from xgm.riders.cookie import read_signed
 
 NOTICE_COOKIE = "xgm_notice"
 NOTICE_MAX_AGE = timedelta(days=365)
@@ -18,8 +20,11 @@ NOTICE_MAX_AGE = timedelta(days=365)
 MAX_TENANTS = 50
 
 
+_SALT = "xgm-rider-notice"
+
+
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="xgm-rider-notice")
+    return URLSafeTimedSerializer(current_app.secret_key, salt=_SALT)
 
 
 def noticed_tenants() -> list[int]:
@@ -28,10 +33,7 @@ def noticed_tenants() -> list[int]:
         raw = request.cookies.get(NOTICE_COOKIE)
         ids: list[int] = []
         if raw:
-            try:
-                data = _serializer().loads(raw, max_age=int(NOTICE_MAX_AGE.total_seconds()))
-            except BadSignature:
-                data = None
+            data = read_signed(raw, _SALT, NOTICE_MAX_AGE)
             if isinstance(data, list):
                 ids = [i for i in data if isinstance(i, int) and not isinstance(i, bool)]
         g._xgm_noticed = ids
