@@ -50,7 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the Flask app: configuration from the environment, then `config` overrides."""
     from importlib import import_module
 
-    from flask import Flask, g, request
+    from flask import g, request
     from flask_babel import get_locale
     from flask_login import current_user
 
@@ -58,9 +58,10 @@ def create_app(config: dict | None = None) -> Flask:
     from xgm import errors, headers, inputs, observability, preflight, replica
     from xgm.config import ConfigError, load_config
     from xgm.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from xgm.flaskapp import App
     from xgm.i18n import install_template_gettext, select_locale
 
-    app = Flask(
+    app = App(
         __name__,
         template_folder=str(ROOT / "templates"),
         instance_path=str(ROOT / "instance"),

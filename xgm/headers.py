@@ -12,15 +12,24 @@ def init_app(app) -> None:
     city = app.config.get("XGM_CITY_URL", "")
     csp = CSP.format(img=city, form=city).replace("  ", " ")
 
+    defaults = [
+        ("Content-Security-Policy", csp),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", "geolocation=(), microphone=()"),
+    ]
+    if app.config.get("SESSION_COOKIE_SECURE"):
+        defaults.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    defaults = [(name, name.lower(), value) for name, value in defaults]
+
     @app.after_request
     def _security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", csp)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Permissions-Policy", "geolocation=(), microphone=()")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault(
-                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-            )
+        # A view may set its own (a stricter CSP); the rest are added. One look at the
+        # headers the response has (setdefault() would scan them once per default).
+        headers = response.headers
+        present = {name.lower() for name, _value in headers.items()}
+        for name, key, value in defaults:
+            if key not in present:
+                headers.add(name, value)
         return response

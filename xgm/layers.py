@@ -19,9 +19,10 @@ from __future__ import annotations
 LAYERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
         "foundation",
-        "settings, China's clock (chinatime.py, standard library only) and the database/Redis "
-        "handles every other module is built on, and this declaration; no app code",
-        ("layers", "chinatime", "config", "replica", "extensions"),
+        "settings, China's clock (chinatime.py, standard library only), the Flask class and "
+        "the database/Redis handles every other module is built on, and this declaration; no "
+        "app code",
+        ("layers", "chinatime", "config", "flaskapp", "replica", "extensions"),
     ),
     (
         "tenancy and printing",

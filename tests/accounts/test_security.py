@@ -73,6 +73,22 @@ def test_security_headers(client):
     assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Permissions-Policy"] == "geolocation=(), microphone=()"
+    assert "Strict-Transport-Security" not in response.headers  # served over plain HTTP here
+
+
+def test_a_header_the_view_set_is_kept_once(app):
+    """A view's own value of a security header wins and is not sent twice (any spelling)."""
+
+    @app.get("/_test/own-headers")
+    def own_headers():
+        return "ok", 200, {"x-frame-options": "SAMEORIGIN", "Referrer-Policy": "no-referrer"}
+
+    response = app.test_client().get("/_test/own-headers")
+    assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert response.headers.getlist("Referrer-Policy") == ["no-referrer"]
+    assert response.headers.getlist("X-Content-Type-Options") == ["nosniff"]
 
 
 def test_pages_use_only_local_assets(client):

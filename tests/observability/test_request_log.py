@@ -5,6 +5,8 @@ import json
 import logging
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import login
 from tests.factories import PASSWORD, create_tenant, create_user
@@ -114,3 +116,14 @@ def test_a_disabled_request_log_writes_nothing(app, request_lines):
         logger.disabled = False
     assert response.status_code == 200 and len(response.headers["X-Request-ID"]) == 32
     assert request_lines() == []
+
+
+@given(st.floats(min_value=0, max_value=4102444800, allow_nan=False, allow_infinity=False))
+def test_the_line_time_is_iso_utc_to_the_millisecond(created):
+    """The remembered-second timestamp is what datetime writes, roundings at the edges too."""
+    from datetime import UTC, datetime
+
+    from xgm.observability.logs import _timestamp
+
+    expected = datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
+    assert _timestamp(created) == expected

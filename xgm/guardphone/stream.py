@@ -3,10 +3,12 @@ compound (or gate), which end with the guard's shift; a 503 when Redis is down."
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import redis
 from flask import Response, current_app, request
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from tenants import Tenant, tenant_context, utcnow
 from xgm.devices.models import Device
@@ -27,28 +29,35 @@ from xgm.riders.link import watch_city
 STREAM_RETRY_AFTER = 30
 
 
+@lru_cache(maxsize=1)
+def _on_duty_statement():
+    """Whether a guard session is on: built once (every open stream asks it each heartbeat)."""
+    return (
+        select(GuardSession.id)
+        .join(Guard, Guard.id == GuardSession.guard_id)
+        .join(Device, Device.id == GuardSession.device_id)
+        .join(Tenant, Tenant.id == GuardSession.tenant_id)
+        .where(
+            GuardSession.id == bindparam("guard_session_id"),
+            GuardSession.device_id == bindparam("device_id"),
+            GuardSession.ended_at.is_(None),
+            GuardSession.ends_at > bindparam("now"),
+            Guard.active.is_(True),
+            Guard.pin_changed_at <= GuardSession.started_at,
+            Device.revoked_at.is_(None),
+            Tenant.status == "active",
+        )
+    )
+
+
 def _on_duty_checker(app, tenant_id: int, guard_session_id: int, device_id: int):
     """A check, run on each re-check signal and heartbeat, that the shift on this phone is on."""
+    ids = {"guard_session_id": guard_session_id, "device_id": device_id}
 
     def still_on_duty() -> bool:
         # The stream outlives its request: each check opens (and closes) its own app context.
         with app.app_context(), tenant_context(tenant_id):
-            row = db.session.execute(
-                select(GuardSession.id)
-                .join(Guard, Guard.id == GuardSession.guard_id)
-                .join(Device, Device.id == GuardSession.device_id)
-                .join(Tenant, Tenant.id == GuardSession.tenant_id)
-                .where(
-                    GuardSession.id == guard_session_id,
-                    GuardSession.device_id == device_id,
-                    GuardSession.ended_at.is_(None),
-                    GuardSession.ends_at > utcnow(),
-                    Guard.active.is_(True),
-                    Guard.pin_changed_at <= GuardSession.started_at,
-                    Device.revoked_at.is_(None),
-                    Tenant.status == "active",
-                )
-            ).first()
+            row = db.session.execute(_on_duty_statement(), {**ids, "now": utcnow()}).first()
         return row is not None
 
     return still_on_duty

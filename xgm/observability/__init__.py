@@ -42,34 +42,41 @@ def init_app(app) -> None:
 
     logger = request_logger(app.config.get("XGM_REQUEST_LOG", True))
 
+    # The hooks read the request and g once each (not through the context proxies per use):
+    # they run on every request.
     def _begin():
-        g._xgm_started = time.perf_counter()
-        g._xgm_request_id = accept(request.environ.get(_ENVIRON_KEY))
-        g._xgm_request_id_token = bind(g._xgm_request_id)
+        here = g._get_current_object()
+        here._xgm_started = time.perf_counter()
+        here._xgm_request_id = request_id = accept(request.environ.get(_ENVIRON_KEY))
+        here._xgm_request_id_token = bind(request_id)
 
     app.before_request_funcs.setdefault(None, []).insert(0, _begin)
 
     @app.after_request
     def _finish(response):
-        started = g.get("_xgm_started")
-        request_id = g.get("_xgm_request_id")
+        here = g._get_current_object()
+        started = here.get("_xgm_started")
+        request_id = here.get("_xgm_request_id")
         if started is None or request_id is None:
             return response
         response.headers[HEADER] = request_id
         seconds = time.perf_counter() - started
-        endpoint = request.endpoint or "unmatched"
+        req = request._get_current_object()
+        endpoint = req.endpoint or "unmatched"
+        status = response.status_code
         if endpoint != "static":
-            metrics.record_request(endpoint, request.method, response.status_code, seconds)
+            metrics.record_request(endpoint, req.method, status, seconds)
+        rule = req.url_rule
         log_request(
             logger,
             {
                 "request_id": request_id,
                 "tenant_id": tenants.current_tenant_id(),
-                "principal": _principal_kind(g),
-                "method": request.method,
-                "route": request.url_rule.rule if request.url_rule is not None else None,
-                "path": request.path[:200],
-                "status": response.status_code,
+                "principal": _principal_kind(here),
+                "method": req.method,
+                "route": rule.rule if rule is not None else None,
+                "path": req.path[:200],
+                "status": status,
                 "duration_ms": round(seconds * 1000, 2),
             },
         )
