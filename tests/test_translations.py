@@ -205,3 +205,19 @@ def test_glossary_terms_are_used_and_translated_one_way():
             ):
                 problems.append(f"{ids[0]!r} -> {strings[0]!r} lacks {english!r}")
     assert problems == []
+
+
+def test_templates_translate_per_render_and_follow_force_locale(app):
+    """_() in a template speaks the render's language: the request's, or force_locale()'s
+    inside it; a template rendered outside render_template() still translates."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    source = "{{ _('登录') }}|{{ pgettext('action', '投诉') }}|{{ ngettext('%(num)d 个', '%(num)d 个', 2) }}"
+    with app.test_request_context("/?lang=en"):
+        assert render_template_string(source) == "Sign in|Complain|2 个"
+        with force_locale("zh_Hans_CN"):
+            assert render_template_string(source) == "登录|投诉|2 个"
+        assert app.jinja_env.from_string("{{ _('登录') }}").render() == "Sign in"
+    with app.test_request_context("/"):
+        assert render_template_string(source) == "登录|投诉|2 个"

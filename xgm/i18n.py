@@ -2,6 +2,7 @@
 
 from flask import current_app, g, has_app_context, request, session
 from flask_babel import get_locale, get_translations
+from jinja2 import pass_context
 
 LANG_ALIASES = {
     "en": "en",
@@ -45,12 +46,51 @@ def _translations():
     return translations
 
 
+#: The template context variable holding the render's translations (see below).
+_TEMPLATE_TRANSLATIONS = "_xgm_translations"
+
+
+def _of(context):
+    """The translations a template's _() uses: its render's, else the current ones (a
+    template imported without context, or rendered outside render_template)."""
+    translations = context.get(_TEMPLATE_TRANSLATIONS)
+    return translations if translations is not None else _translations()
+
+
+@pass_context
+def _gettext(context, s):
+    return _of(context).ugettext(s)
+
+
+@pass_context
+def _ngettext(context, s, p, n):
+    return _of(context).ungettext(s, p, n)
+
+
+@pass_context
+def _pgettext(context, c, s):
+    return _of(context).upgettext(c, s)
+
+
+@pass_context
+def _npgettext(context, c, s, p, n):
+    return _of(context).unpgettext(c, s, p, n)
+
+
 def install_template_gettext(app) -> None:
-    """Give the templates' _(), ngettext() & co. the memoised translations (after Babel)."""
+    """Give the templates' _(), ngettext() & co. the translations of their render (after Babel).
+
+    A page calls _() dozens of times: each render looks the translations up once (a context
+    processor, so a render inside force_locale() gets that locale's), and each _() takes them
+    from its template context."""
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: _translations().ugettext(s),
-        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        gettext=_gettext,
+        ngettext=_ngettext,
         newstyle=True,
-        pgettext=lambda c, s: _translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        pgettext=_pgettext,
+        npgettext=_npgettext,
     )
+
+    @app.context_processor
+    def _render_translations():
+        return {_TEMPLATE_TRANSLATIONS: _translations()}

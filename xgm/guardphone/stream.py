@@ -23,7 +23,7 @@ from xgm.passes.hub import get_hub
 from xgm.privacy import shows_rider_data
 from xgm.privacy.viewings import card_rows, viewing_buffer
 from xgm.queues import get_redis
-from xgm.riders.link import watch_city
+from xgm.riders.link import cached_link_up, watch_city
 
 #: Seconds a phone whose stream found Redis down waits before trying the stream again.
 STREAM_RETRY_AFTER = 30
@@ -67,6 +67,8 @@ def _city_watcher(app):
     """The city link state for a stream (its own short app context: the request is over)."""
 
     def city_down() -> bool:
+        if cached_link_up(app):
+            return False
         with app.app_context():
             return watch_city()
 

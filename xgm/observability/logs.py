@@ -16,15 +16,20 @@ REQUEST_LOGGER = "xgm.requests"
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
 
-def _timestamp(created: float, _second: list = [None, ""]) -> str:  # noqa: B006 - the memo
+#: (second, its ISO text up to the seconds): one slot, replaced whole (threads share it).
+_second: list[tuple[int | None, str]] = [(None, "")]
+
+
+def _timestamp(created: float) -> str:
     """ISO 8601 UTC with milliseconds; the part up to the second is made once per second."""
     fraction, whole = math.modf(created)
     micros = round(fraction * 1e6)  # as datetime.fromtimestamp() rounds
     second = int(whole) + micros // 1_000_000
-    if _second[0] != second:
-        stamp = datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds")
-        _second[0], _second[1] = second, stamp[:-6]  # without "+00:00"
-    return f"{_second[1]}.{micros % 1_000_000 // 1000:03d}+00:00"
+    memo_second, prefix = _second[0]
+    if memo_second != second:
+        prefix = datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds")[:-6]
+        _second[0] = (second, prefix)  # without "+00:00"
+    return f"{prefix}.{micros % 1_000_000 // 1000:03d}+00:00"
 
 
 class JsonLines(logging.Formatter):

@@ -108,6 +108,20 @@ def _setting(name: str, default: float) -> float:
     return float(default if value is None or value == "" else value)
 
 
+def cached_link_up(app) -> bool:
+    """True when this process's copy of the link state is fresh and says up: no app context
+    needed. The fast path of every open guard stream's once-a-second look (many streams per
+    process, one Redis read a second between them); anything else goes through watch_city()."""
+    cached = app.extensions.get("xgm_city_link")
+    if cached is None:
+        return False
+    with cached.lock:
+        state, read_at = cached.state, cached.read_at
+    ttl = app.config.get("XGM_CITY_LINK_CACHE")
+    ttl = 1.0 if ttl is None or ttl == "" else float(ttl)
+    return not state.down and time.monotonic() - read_at < ttl
+
+
 def link_state(fresh: bool = False) -> LinkState:
     """The city link state as this process last read it (within XGM_CITY_LINK_CACHE s)."""
     cached = _cached()
