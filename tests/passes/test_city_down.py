@@ -141,3 +141,22 @@ def test_suspended_rider_gets_no_offline_pass(client, place, sim, city_app):
     time.sleep(1.1)
     body = client.get(f"/g/{token}").get_data(as_text=True)
     assert "人工登记" in body and "离线核验" not in body
+
+
+def test_a_stream_reads_a_fresh_up_link_without_an_app_context(app):
+    """cached_link_up(): True only for this process's copy when fresh and up; unread, stale or
+    down sends the stream through watch_city() (its app context, the Redis read, the probe)."""
+    from xgm.riders.link import cached_link_up, link_state, record_failure, record_success
+
+    assert cached_link_up(app) is False  # nothing read yet in this process
+    with app.app_context():
+        record_success()
+        assert link_state().down is False
+    assert cached_link_up(app) is True
+    app.config["XGM_CITY_LINK_CACHE"] = 0.05
+    time.sleep(0.1)
+    assert cached_link_up(app) is False  # stale: read again
+    app.config["XGM_CITY_LINK_CACHE"] = 60
+    with app.app_context():
+        record_failure("timeout")
+    assert cached_link_up(app) is False  # down: the stream probes through watch_city()
