@@ -52,18 +52,32 @@ def touches_a_database(item) -> bool:
     return "database_url" in item.fixturenames or "TEST_DB" in vars(module or object)
 
 
+#: Files that run long without a slow or browser mark (scheduled first, see below).
+LONG_FILES = ("test_fuzz.py",)
+
+
 def pytest_collection_modifyitems(config, items):
     """A test that touches no database runs once, in the SQLite pass (`make test` runs both).
 
     Tests that use the database fixture, or that choose a database themselves by reading
-    TEST_DB (migrations, replica, pooling), run in each pass.
+    TEST_DB (migrations, replica, pooling), run in each pass. The files that run long (a slow
+    or browser test in them, or listed in LONG_FILES) come first, each file's tests still
+    together and in order: pytest-xdist hands out whole files in this order, so they start
+    at once on every worker instead of forming the tail of the run.
     """
-    if TEST_DB != "postgresql":
-        return
-    kept = [item for item in items if touches_a_database(item)]
-    if len(kept) < len(items):
-        config.hook.pytest_deselected(items=[i for i in items if not touches_a_database(i)])
-        items[:] = kept
+    if TEST_DB == "postgresql":
+        kept = [item for item in items if touches_a_database(item)]
+        if len(kept) < len(items):
+            config.hook.pytest_deselected(items=[i for i in items if not touches_a_database(i)])
+            items[:] = kept
+    long_files = {
+        item.path
+        for item in items
+        if item.path.name in LONG_FILES
+        or item.get_closest_marker("slow")
+        or item.get_closest_marker("browser")
+    }
+    items.sort(key=lambda item: item.path not in long_files)
 
 
 def _pg_admin(sql: str) -> None:
