@@ -133,7 +133,8 @@ def main() -> int:
     parser.add_argument("--redis-db", type=int, default=11)
     parser.add_argument("--redis-port", type=int, default=6379)
     parser.add_argument(
-        "--profile", help="profile the scans into this file: pyinstrument (.html, .txt) or cProfile (.pstats)"
+        "--profile",
+        help="profile the scans into this file: pyinstrument (.html, .txt) or cProfile (.pstats)",
     )
     args = parser.parse_args()
 
