@@ -103,8 +103,8 @@ def _cached() -> _Cached:
     return cached
 
 
-def _setting(name: str, default: float) -> float:
-    value = current_app.config.get(name)
+def _setting(name: str, default: float, config=None) -> float:
+    value = (current_app.config if config is None else config).get(name)
     return float(default if value is None or value == "" else value)
 
 
@@ -117,8 +117,7 @@ def cached_link_up(app) -> bool:
         return False
     with cached.lock:
         state, read_at = cached.state, cached.read_at
-    ttl = app.config.get("XGM_CITY_LINK_CACHE")
-    ttl = 1.0 if ttl is None or ttl == "" else float(ttl)
+    ttl = _setting("XGM_CITY_LINK_CACHE", 1.0, app.config)
     return not state.down and time.monotonic() - read_at < ttl
 
 
