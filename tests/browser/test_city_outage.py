@@ -13,6 +13,7 @@ from tests.browser.test_guard_signin import CHROMIUM_ARGS
 from tests.browser.test_scan_flow import (
     DOCS,
     PHONE,
+    SEEN_MS,
     gate_token,
     guard_phone,
     rider_scan,
@@ -62,9 +63,9 @@ def test_outage_banner_offline_pass_and_manual_form(app, client, served):  # noq
             banner = guard.locator("#city-down")
             rider = rider_scan(browser, base, token, "王小明")  # the city confirms him now
             card = guard.locator(".acard", has_text="王小明")
-            card.wait_for(timeout=5000)
+            card.wait_for(timeout=SEEN_MS)
             card.locator(".act-admit").tap()
-            guard.wait_for_selector('.acard[data-outcome="admitted"]', timeout=5000)
+            guard.wait_for_selector('.acard[data-outcome="admitted"]', timeout=SEEN_MS)
             assert banner.is_hidden()
 
             sim.stop()  # the city's port is closed
@@ -86,7 +87,7 @@ def test_outage_banner_offline_pass_and_manual_form(app, client, served):  # noq
             assert rider.locator(".flag-offline").is_visible()
             assert "离线核验" in rider.inner_text(".pass-flags")
             offline = guard.locator('.acard[data-outcome="pending"]', has_text="王小明")
-            offline.wait_for(timeout=5000)
+            offline.wait_for(timeout=SEEN_MS)
             assert offline.locator('[data-f="offline"]').is_visible()
             guard.screenshot(path=str(DOCS / "guard-console-city-down.png"), full_page=True)
             rider.screenshot(path=str(DOCS / "rider-pass-offline.png"), full_page=True)
@@ -126,7 +127,7 @@ def test_sign_in_failing_at_the_city_ends_on_the_manual_form(app, client, served
             rider.wait_for_selector('#pass[data-outcome="pending"]')
             assert "人工登记" in rider.inner_text(".pass-flags")
             card = guard.locator(".acard.is-manual", has_text="王小明")
-            card.wait_for(timeout=5000)
+            card.wait_for(timeout=SEEN_MS)
             guard.locator("#city-down").wait_for(state="visible", timeout=5000)
         finally:
             browser.close()
@@ -157,11 +158,11 @@ def test_refused_blocked_and_denied_screens_say_why_and_whom_to_call(app, client
                 page.wait_for_selector('#pass[data-outcome="pending"]')
 
             card = guard.locator(".acard", has_text="王小明")
-            card.wait_for(timeout=5000)
+            card.wait_for(timeout=SEEN_MS)
             card.locator(".act-deny").tap()
             card.locator(".deny-text").fill("非本小区订单")
             card.locator(".act-deny-confirm").tap()
-            denied.wait_for_selector('.refusal[data-outcome="denied"]', timeout=5000)
+            denied.wait_for_selector('.refusal[data-outcome="denied"]', timeout=SEEN_MS)
             why = denied.inner_text(".refusal-why")
             assert "非本小区订单" in why and "王建国" in why
             assert denied.locator(f'a.call[href="tel:{hotline}"]').count() == 1
@@ -177,18 +178,20 @@ def test_refused_blocked_and_denied_screens_say_why_and_whom_to_call(app, client
                     by_id=None,
                     by_name="物业经理",
                 )
-            blocked.wait_for_selector('.refusal[data-refusal="blocked"]', timeout=5000)
+            blocked.wait_for_selector('.refusal[data-refusal="blocked"]', timeout=SEEN_MS)
             why = blocked.inner_text(".refusal-why")
             assert "多次逆行" in why and "禁止进入至" in why
             assert blocked.locator(f'a.call[href="tel:{hotline}"]').count() == 1
-            guard.locator('.acard[data-outcome="refused"]', has_text="张伟").wait_for(timeout=5000)
+            guard.locator('.acard[data-outcome="refused"]', has_text="张伟").wait_for(
+                timeout=SEEN_MS
+            )
             blocked.screenshot(path=str(DOCS / "rider-blocked.png"), full_page=True)
 
             age_arrivals(app, site.tenant_id)  # 王小明 comes back later: a new pass
             suspended = rider_scan(browser, base, token, "王小明")
             suspended.wait_for_selector('#pass[data-outcome="pending"]')
             sim.control("POST", "/_sim/riders/XGM330122000123/status", {"status": "suspended"})
-            suspended.wait_for_selector('.refusal[data-refusal="suspended"]', timeout=10000)
+            suspended.wait_for_selector('.refusal[data-refusal="suspended"]', timeout=SEEN_MS)
             assert "暂停" in suspended.inner_text(".refusal-why")
             assert suspended.locator('a.call[href="tel:0571-64610000"]').count() == 1
             assert suspended.locator("a.call", has_text="城市监管热线").count() == 1

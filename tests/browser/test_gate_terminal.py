@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from tenants import tenant_context
 from tests.browser.test_guard_signin import CHROMIUM_ARGS
-from tests.browser.test_scan_flow import DOCS, PHONE, gate_token, rider_scan, served  # noqa: F401
+from tests.browser.test_scan_flow import DOCS, PHONE, SEEN_MS, gate_token, rider_scan, served  # noqa: F401
 from tests.factories import PIN, create_gate, make_site
 from xgm.compounds.models import Compound
 from xgm.extensions import db
@@ -131,7 +131,7 @@ def test_gate_terminal_alerts_and_escalates_to_a_second_phone(app, client, serve
             rider = rider_scan(browser, base, token, "王小明")
             rider.wait_for_selector('#pass[data-outcome="pending"]')
             card = east.locator(".acard", has_text="王小明")
-            card.wait_for(timeout=5000)
+            card.wait_for(timeout=SEEN_MS)
             east.wait_for_function(f"() => window.__terminal.vibrate > {before['vibrate']}")
             after = counts(east)
             assert after["audio"] >= before["audio"] + 2
@@ -148,11 +148,11 @@ def test_gate_terminal_alerts_and_escalates_to_a_second_phone(app, client, serve
             assert "13800001234" not in east.content()
 
             # Past the compound's first threshold (3 s here): urgent, and the alert repeats.
-            east.wait_for_selector(".acard.is-urgent", timeout=6000)
+            east.wait_for_selector(".acard.is-urgent", timeout=SEEN_MS)
             urgent = counts(east)
             east.screenshot(path=str(DOCS / "guard-terminal-urgent.png"), full_page=True)
             east.wait_for_function(
-                f"() => window.__terminal.vibrate > {urgent['vibrate']}", timeout=12000
+                f"() => window.__terminal.vibrate > {urgent['vibrate']}", timeout=10_000 + SEEN_MS
             )
             assert counts(east)["audio"] >= urgent["audio"] + 3  # three beeps
 
@@ -166,7 +166,7 @@ def test_gate_terminal_alerts_and_escalates_to_a_second_phone(app, client, serve
             with app.app_context():
                 assert sweep_unattended() == 1
             far = north_phone.locator(".acard.is-unattended", has_text="王小明")
-            far.wait_for(timeout=5000)
+            far.wait_for(timeout=SEEN_MS)
             north_phone.wait_for_function(
                 f"() => window.__terminal.vibrate > {north_before['vibrate']}"
             )
@@ -194,8 +194,8 @@ def test_gate_terminal_alerts_and_escalates_to_a_second_phone(app, client, serve
 
             # The other gate's phone takes it: 放行 there, the rider's pass turns green.
             far.locator(".act-admit").tap()
-            rider.wait_for_selector('#pass[data-outcome="admitted"]', timeout=5000)
-            east.wait_for_selector('.acard[data-outcome="admitted"]', timeout=5000)
+            rider.wait_for_selector('#pass[data-outcome="admitted"]', timeout=SEEN_MS)
+            east.wait_for_selector('.acard[data-outcome="admitted"]', timeout=SEEN_MS)
             with app.app_context(), tenant_context(site.tenant_id):
                 arrival = db.session.scalars(select(Arrival)).one()
                 assert arrival.decided_by_name == "陈立新" and arrival.unattended_at is not None
