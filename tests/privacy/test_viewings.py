@@ -1,7 +1,10 @@
 """The per-process buffer of stream viewings: rows written in bulk, kept when the write fails."""
 
+import sqlite3
+import threading
 import time
 
+import psycopg
 from sqlalchemy import select
 
 from tenants import tenant_context
@@ -81,3 +84,35 @@ def test_a_closed_buffer_writes_what_it_holds_and_takes_no_more(app):
     assert len(_rows(app, a)) == 1
     buffer.add(card_rows(a, 3, "赵保安", [CARD]))
     assert buffer.rows == [] and buffer.flush() == 0
+
+
+def test_closing_waits_for_the_write_in_flight(app, database_url):
+    """The writer has taken the rows and waits on the database: closing the buffer (the app
+    going away, a test ending) returns only once they are written, not on an empty buffer."""
+    with app.app_context():
+        a = create_tenant("甲物业有限公司").id
+    buffer = viewing_buffer(app)
+    buffer.add(card_rows(a, 3, "赵保安", [CARD]))
+    if database_url.startswith("sqlite"):
+        holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+    else:
+        holder = psycopg.connect(database_url.replace("postgresql+psycopg", "postgresql"))
+        holder.execute("LOCK TABLE rider_data_access IN EXCLUSIVE MODE")
+    writer = threading.Thread(target=buffer.flush)
+    closer = threading.Thread(target=close_viewing_buffer, args=(app,))
+    try:
+        writer.start()
+        deadline = time.monotonic() + 5
+        while buffer.rows and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert buffer.rows == []  # taken by the writer, which now waits for the lock
+        closer.start()
+        closer.join(0.5)
+        assert closer.is_alive()  # waiting for the write, not done on an empty buffer
+    finally:
+        holder.close()  # ends its transaction: the lock goes
+    writer.join(5)
+    closer.join(5)
+    assert not writer.is_alive() and not closer.is_alive()
+    assert len(_rows(app, a)) == 1

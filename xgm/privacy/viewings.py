@@ -69,6 +69,9 @@ class ViewingBuffer:
         self.dropped = 0
         self.closed = False
         self._lock = threading.Lock()
+        #: Held through each write, so close_viewing_buffer() waits for one in flight (the
+        #: writer's own) instead of finding the buffer empty and returning before it lands.
+        self._writing = threading.Lock()
         self._thread: threading.Thread | None = None
 
     def add(self, rows: list[dict]) -> None:
@@ -97,7 +100,12 @@ class ViewingBuffer:
             self.flush()
 
     def flush(self) -> int:
-        """Write what is buffered now; returns how many rows were written (kept on failure)."""
+        """Write what is buffered now; returns how many rows were written (kept on failure).
+        One write at a time: a flush waits for the one in flight, then writes what is left."""
+        with self._writing:
+            return self._write()
+
+    def _write(self) -> int:
         with self._lock:
             rows, self.rows = self.rows, []
         if not rows:
