@@ -110,7 +110,28 @@ def _rebuild(conn, table, partitioned):
         op.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
     if table == "arrival" and partitioned:
         op.execute('CREATE INDEX "ix_arrival_pass_key" ON arrival (pass_key)')
-    op.execute(f'ANALYZE "{table}"')
+    _analyze_filled(conn, table, partitioned)
+
+
+def _analyze_filled(conn, table, partitioned):
+    """ANALYZE the partitions (or the plain table) that hold rows, and only those.
+
+    An empty table analyzed is recorded as empty (reltuples 0), and a plan made while it
+    looks so stays a sequential scan as the table fills: the scan's prepared INSERT ... WHERE
+    NOT EXISTS read the whole month on every scan wherever autovacuum lags or is off. Never
+    analyzed, the planner assumes a size and uses the indexes until autovacuum measures it."""
+    names = [table]
+    if partitioned:
+        names = conn.execute(
+            sa.text(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "WHERE i.inhparent = CAST(:t AS regclass) ORDER BY 1"
+            ),
+            {"t": table},
+        ).scalars().all()  # fmt: skip
+    for name in names:
+        if conn.execute(sa.text(f'SELECT EXISTS (SELECT 1 FROM "{name}")')).scalar():
+            op.execute(f'ANALYZE "{name}"')
 
 
 def upgrade():

@@ -1,11 +1,13 @@
 """Arrivals and the access log by month: migration 0020 keeps every row, the history job
 creates months ahead, drops and blanks whole old months (PostgreSQL); SQLite stays plain."""
 
+import re
 import uuid
 from datetime import datetime
 
 import pytest
 from flask_migrate import downgrade, upgrade
+from psycopg import sql
 from sqlalchemy import create_engine, text
 
 from tenants import Tenant, tenant_context, unscoped
@@ -16,6 +18,8 @@ from xgm import create_app
 from xgm.extensions import db
 from xgm.history import partitions
 from xgm.history.jobs import maintain_history
+from xgm.passes.models import Arrival
+from xgm.passes.scanning import REUSE_WITHIN, _column_defaults, _insert_unless_recent
 from xgm.privacy.models import RiderDataAccess
 
 on_postgresql = pytest.mark.skipif(
@@ -101,6 +105,62 @@ def test_migration_keeps_every_row_and_downgrade_too(database):
             assert _rows(conn, "rider_data_access") == before["rider_data_access"]
             if TEST_DB == "postgresql":
                 assert not partitions.is_partitioned(conn, "arrival")
+        db.engine.dispose()
+    engine.dispose()
+
+
+@on_postgresql
+def test_migration_analyzes_only_months_with_rows(database):
+    """Migrating an empty database leaves its partitions unanalyzed, and the scan's prepared
+    INSERT ... WHERE NOT EXISTS, planned while the month is empty, still finds a rider's recent
+    arrival by ix_arrival_tenant_gate_rider_created once the month fills, reading no other
+    rider's rows (no autovacuum here to measure the month and replan it)."""
+    app = create_app(app_config(database))
+    engine = create_engine(database)
+    with app.app_context():
+        upgrade()
+        month = f"arrival_p{datetime.utcnow():%Y%m}"
+        tenant_id = create_tenant().id
+        compound = data.compound(tenant_id, "老院")
+        gate = data.gate(tenant_id, compound)
+        statement = _insert_unless_recent().compile(dialect=engine.dialect)
+        names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", str(statement))))
+        prepared = re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m[1]) + 1}", str(statement))
+
+        def execute(conn, rider_code: str, explain: str = "") -> list:
+            now = datetime.utcnow()
+            values = {c.name: None for c in Arrival.__table__.c} | _column_defaults()
+            values |= {
+                "tenant_id": tenant_id, "compound_id": compound, "gate_id": gate,
+                "compound_name": "老院", "gate_name": "东门", "rider_code": rider_code,
+                "rider_name": "王小明", "pass_key": rider_code, "created_at": now,
+                "reuse_after": now - REUSE_WITHIN, "source": "qr",
+            }  # fmt: skip
+            raw = conn.connection.driver_connection
+            args = sql.SQL(", ").join(sql.Literal(values[n]) for n in names).as_string(raw)
+            return conn.exec_driver_sql(f"{explain}EXECUTE scan_insert({args})").scalars().all()
+
+        with engine.connect() as conn:
+            assert conn.execute(
+                text("SELECT count(*) FROM pg_class WHERE relname LIKE 'arrival_p%' "
+                     "AND relkind = 'r' AND reltuples >= 0")
+            ).scalar() == 0  # fmt: skip
+            conn.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
+            conn.exec_driver_sql(f"PREPARE scan_insert AS {prepared}")
+            execute(conn, "XGMFIRST")  # planned now, on the empty month
+            conn.commit()
+            for n in range(200):
+                data.arrival(
+                    tenant_id, compound, gate, datetime.utcnow(), rider_code=f"XGMP{n:06d}"
+                )
+            db.session.remove()
+            plan = execute(conn, "XGMFIRST", "EXPLAIN (ANALYZE, COSTS OFF) ")
+            conn.rollback()
+        [scan] = [line for line in plan if f" on {month} " in line]
+        assert (
+            "arrival_tenant_gate_rider_created" in scan or "tenant_id_gate_id_rider_code" in scan
+        ), plan
+        assert not [line for line in plan if "Rows Removed by Filter" in line], plan
         db.engine.dispose()
     engine.dispose()
 
