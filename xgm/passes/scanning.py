@@ -201,9 +201,12 @@ def _insert_unless_recent() -> Insert:
     tenant_id, gate_id, rider_code = (bindparam(n) for n in ("tenant_id", "gate_id", "rider_code"))
     after = bindparam("reuse_after", type_=c.created_at.type)
     # The row comparison says no more than `created_at > after` beside the equalities, but
-    # only ix_arrival_tenant_gate_rider_created can take all of it as its index condition, so
-    # the planner picks that index even with no statistics to go by (a month partition not
-    # yet analyzed): it once picked a tenant index there and read the tenant's whole window.
+    # only ix_arrival_tenant_gate_rider_created takes all of it as its index condition, which
+    # tips the planner to that index on a month planned before it was measured (it took a
+    # tenant index there and read the tenant's whole window on every scan). It is a nudge,
+    # not a guarantee: with no statistics the planner still guesses, and a connection's
+    # cached plan can keep a poor guess until autovacuum measures the month and it is
+    # replanned (bench/scan.py runs ANALYZE itself where autovacuum is off).
     recent = select(c.id).where(
         c.tenant_id == tenant_id,
         c.gate_id == gate_id,
