@@ -19,7 +19,7 @@ from sqlalchemy import text
 from tenants import unscoped
 from xgm import create_app
 from xgm.extensions import db
-from xgm.privacy.viewings import close_viewing_buffer
+from xgm.privacy.viewings import close_viewing_buffer, close_viewing_buffers
 
 TEST_DB = os.environ.get("XGM_TEST_DB", "sqlite")
 PG_ADMIN = os.environ.get("XGM_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -137,6 +137,7 @@ def app(database_url, _schema):
     redis.flushdb()
     yield app
     close_viewing_buffer(app)  # no stream's buffered access-log rows reach a later test
+    close_viewing_buffers()  # nor those of an app the test made itself
     with app.app_context():
         db.session.remove()
         _empty_tables()

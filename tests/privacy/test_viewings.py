@@ -8,10 +8,17 @@ import psycopg
 from sqlalchemy import select
 
 from tenants import tenant_context
+from tests.conftest import app_config
 from tests.factories import create_tenant
+from xgm import create_app
 from xgm.extensions import db
 from xgm.privacy.models import RiderDataAccess
-from xgm.privacy.viewings import card_rows, close_viewing_buffer, viewing_buffer
+from xgm.privacy.viewings import (
+    card_rows,
+    close_viewing_buffer,
+    close_viewing_buffers,
+    viewing_buffer,
+)
 
 CARD = {
     "id": 7,
@@ -116,3 +123,32 @@ def test_closing_waits_for_the_write_in_flight(app, database_url):
     closer.join(5)
     assert not writer.is_alive() and not closer.is_alive()
     assert len(_rows(app, a)) == 1
+
+
+def test_an_app_closed_before_any_viewing_takes_none_later(app):
+    """A stream that reports its cards only after the app was closed (it ended late) does not
+    start a writer: nothing is buffered, nothing written, no thread left behind."""
+    with app.app_context():
+        a = create_tenant("甲物业有限公司").id
+    app.extensions.pop("xgm_viewings", None)
+    close_viewing_buffer(app)
+    late = viewing_buffer(app)
+    late.add(card_rows(a, 3, "赵保安", [CARD]))
+    assert late.rows == [] and late._thread is None
+    assert late.flush() == 0
+    assert _rows(app, a) == []
+
+
+def test_closing_every_buffer_writes_another_apps_rows_now(app, database_url):
+    """An app a test made itself, with rows waiting: close_viewing_buffers() (each test's end)
+    writes them now and closes it, instead of its writer doing so during a later test."""
+    with app.app_context():
+        a = create_tenant("甲物业有限公司").id
+    other = create_app(app_config(database_url))
+    buffer = viewing_buffer(other)
+    buffer.add(card_rows(a, 3, "赵保安", [CARD]))
+    close_viewing_buffers()
+    assert buffer.closed and buffer.rows == []
+    assert len(_rows(app, a)) == 1
+    with other.app_context():
+        db.engine.dispose()

@@ -130,13 +130,23 @@ class ViewingBuffer:
 
 
 def close_viewing_buffer(app) -> None:
-    """Write what the app's buffer holds and take no more (the app is going away)."""
-    buffer = app.extensions.get("xgm_viewings")
-    if buffer is not None and buffer.pid == os.getpid():
-        buffer.flush()
-        with buffer._lock:
-            buffer.closed = True
-            buffer.rows = []
+    """Write what the app's buffer holds and take no more (the app is going away). An app
+    with no buffer yet gets a closed one, so a stream ending later (its phone gone, its
+    thread still winding down) cannot start a writer for an app that is gone."""
+    buffer = viewing_buffer(app)
+    buffer.flush()
+    with buffer._lock:
+        buffer.closed = True
+        buffer.rows = []
+
+
+def close_viewing_buffers() -> None:
+    """close_viewing_buffer() for every app of this process that has a buffer (the tests end
+    each test with it: an app a test made itself must not write into the next test)."""
+    with _BUFFERS_LOCK:
+        apps = [b.app for b in _BUFFERS if b.pid == os.getpid() and not b.closed]
+    for app in apps:
+        close_viewing_buffer(app)
 
 
 def viewing_buffer(app) -> ViewingBuffer:
