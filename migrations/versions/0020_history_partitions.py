@@ -119,7 +119,7 @@ def _analyze_filled(conn, table, partitioned):
     An empty table analyzed is recorded as empty (reltuples 0), and a plan made while it
     looks so stays a sequential scan as the table fills: the scan's prepared INSERT ... WHERE
     NOT EXISTS read the whole month on every scan wherever autovacuum lags or is off. Never
-    analyzed, the planner assumes a size and uses the indexes until autovacuum measures it."""
+    analyzed, the planner assumes a size instead, until autovacuum measures the month."""
     names = [table]
     if partitioned:
         names = conn.execute(
